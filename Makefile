@@ -1,0 +1,127 @@
+# radvar: a plain GNU Makefile.
+#   make                 library (static and shared) and bin/radvar
+#   make check           Check tests, CLI tests, then the same under ASan+UBSan
+#   make sanitize        the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make reproduce       simulations, figures (out/*.png, out/*.svg), out/REPORT.md
+#   make bench           benchmarks beside their peers
+#   make install PREFIX=/usr/local
+#   make references      regenerate tests/ref/*.h with mpmath
+# Missing Debian packages are installed by scripts/deps.sh (as root).
+
+CC ?= cc
+PREFIX ?= /usr/local
+BUILD ?= build
+SCALE ?= default
+SAN ?= 0
+CHECK_SANITIZE ?= 1
+OPT ?= -O2
+THREADS ?= 2
+
+ifeq ($(filter $(SCALE),default full),)
+$(error SCALE must be 'default' or 'full' (got '$(SCALE)'))
+endif
+ifeq ($(filter $(SAN),0 1),)
+$(error SAN must be 0 or 1 (got '$(SAN)'))
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith
+CFLAGS ?= $(OPT) -g
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+# Recursively expanded: pkg-config is asked when a recipe runs, after the
+# deps-* prerequisites have installed it.
+GSL_CFLAGS = $(shell pkg-config --cflags gsl)
+GSL_LIBS = $(shell pkg-config --libs gsl)
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS = $(shell pkg-config --libs check)
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -pthread -Iinclude -Isrc $(GSL_CFLAGS)
+LDLIBS_ALL = $(GSL_LIBS) -lm -pthread
+
+LIB_SRC = $(wildcard src/*.c)
+LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
+CLI_SRC = $(wildcard cli/*.c)
+CLI_OBJ = $(CLI_SRC:cli/%.c=$(BUILD)/cli/%.o)
+TEST_SRC = $(wildcard tests/test_*.c)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+SIM_SRC = $(wildcard sims/*.c)
+SIM_BIN = $(SIM_SRC:sims/%.c=$(BUILD)/sims/%)
+STATIC_LIB = $(BUILD)/libradvar.a
+SHARED_LIB = $(BUILD)/libradvar.so
+PROG = bin/radvar
+ifeq ($(SAN),1)
+PROG = $(BUILD)/bin/radvar
+endif
+
+.PHONY: all deps-build deps-test deps-reproduce deps-bench deps-refs check check-run \
+        sanitize reproduce bench install clean references
+
+all: $(STATIC_LIB) $(SHARED_LIB) $(PROG)
+
+deps-build deps-test deps-reproduce deps-bench deps-refs:
+	@sh scripts/deps.sh $(@:deps-%=%)
+
+$(BUILD)/src/%.o: src/%.c $(wildcard include/radvar/*.h) src/internal.h | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/cli/%.o: cli/%.c cli/cli.h $(wildcard include/radvar/*.h) | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ)
+	$(CC) -shared $(SANFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(PROG): $(CLI_OBJ) $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/%.c tests/check_util.h $(wildcard tests/ref/*.h) $(STATIC_LIB) | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(STATIC_LIB) $(CHECK_LIBS) $(LDLIBS_ALL)
+
+$(BUILD)/sims/%: sims/%.c $(STATIC_LIB) | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
+
+# The tests: every Check runner, then the command-line tests.
+check-run: $(TEST_BIN) $(PROG)
+	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
+	@echo "== tests/test_cli.sh"; sh tests/test_cli.sh $(PROG)
+
+check: deps-test
+	@$(MAKE) --no-print-directory check-run
+ifeq ($(CHECK_SANITIZE),1)
+	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@$(MAKE) --no-print-directory SAN=1 BUILD=build-san check-run
+endif
+
+sanitize: deps-test
+	@$(MAKE) --no-print-directory SAN=1 BUILD=build-san check-run
+
+reproduce: deps-reproduce
+	@$(MAKE) --no-print-directory all $(SIM_BIN)
+	@SCALE=$(SCALE) THREADS=$(THREADS) BUILD=$(BUILD) sh sims/reproduce.sh
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(SIM_BIN)
+	@THREADS=$(THREADS) BUILD=$(BUILD) sh sims/bench.sh
+
+references: deps-refs
+	python3 tests/ref/make_refs.py
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/radvar $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/radvar/*.h $(DESTDIR)$(PREFIX)/include/radvar/
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define RADVAR_VERSION "\(.*\)"/\1/p' include/radvar/common.h)|g' \
+	    radvar.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/radvar.pc
+
+clean:
+	rm -rf build build-san bin out

@@ -1,0 +1,80 @@
+/* cli.h: shared pieces of the radvar command-line program (not installed). */
+#ifndef RADVAR_CLI_H
+#define RADVAR_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CLI_EXIT_USAGE 2
+
+/* ---- errors: one line on stderr, exit 2, no output file left behind ---- */
+void cli_set_command(const char *name);            /* "theory", ... for messages */
+_Noreturn void cli_fail(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+_Noreturn void cli_fail_status(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- options ---- */
+typedef struct {
+    const char *name;  /* without the leading "--" */
+    int takes_value;   /* 1: --name VALUE or --name=VALUE; 0: a flag */
+    const char **value;/* where the value goes (takes_value) */
+    int *flag;         /* set to 1 when the flag is given (!takes_value) */
+} cli_option;
+
+/* Parse argv[first..argc) against opts; unknown options, positional words
+ * and missing values are errors.  Returns when done. */
+void cli_parse_options(int argc, char **argv, int first, const cli_option *opts, size_t nopts);
+
+/* ---- values ---- */
+/* A finite double; names the option and the text on error. */
+double cli_double(const char *opt, const char *text);
+/* A whole number in [lo, hi] (given as decimal, may use exponent form). */
+double cli_integer(const char *opt, const char *text, double lo, double hi);
+/* Range checks with messages naming the value and the valid range. */
+void cli_check_range(const char *opt, const char *text, double x, double lo, int lo_open,
+                     double hi, int hi_open);
+
+/* A grid of values: a comma-separated list, or a range. */
+typedef struct {
+    size_t n;
+    double *list;  /* when a list, else NULL */
+    double a, b;   /* range ends */
+    double step;   /* integer ranges */
+    int log;       /* log spacing (real ranges) */
+} cli_grid;
+
+/* --rho LIST | A:B:N (log-spaced with log != 0); every value passes
+ * check(value) or the program stops with the message check_msg. */
+cli_grid cli_real_grid(const char *opt, const char *text, int log, double min_open,
+                       const char *valid);
+/* --t LIST | A:B[:STEP] of whole numbers >= 1 */
+cli_grid cli_step_grid(const char *opt, const char *text);
+/* --t A:B with --log: N distinct log-spaced whole numbers from A to B. */
+cli_grid cli_step_grid_log(const char *opt, const char *text, size_t points);
+double cli_grid_at(const cli_grid *g, size_t i);
+void cli_grid_free(cli_grid *g);
+
+/* ---- output: tsv (default), csv or json, written atomically ---- */
+typedef enum { CLI_TSV, CLI_CSV, CLI_JSON } cli_format;
+cli_format cli_parse_format(const char *text);
+
+typedef struct cli_table cli_table;
+/* path NULL or "-" is stdout; otherwise a temporary file beside path that is
+ * renamed onto it by cli_table_close (and removed by cli_fail). */
+cli_table *cli_table_open(const char *path, cli_format fmt, int argc, char **argv);
+void cli_table_param(cli_table *t, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Start a table; the first is the main one, later ones are named sections
+ * (a blank line and "# section: NAME" in tsv/csv, a member NAME in json). */
+void cli_table_begin(cli_table *t, const char *section, size_t ncols,
+                     const char *const *names);
+void cli_table_row(cli_table *t, const double *values);
+void cli_table_close(cli_table *t);
+FILE *cli_table_stream(cli_table *t);
+
+/* ---- subcommands ---- */
+int cmd_theory(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
+
+#endif

@@ -1,0 +1,49 @@
+/* main.c: the radvar program: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "radvar/common.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"theory", cmd_theory, "moments of psi under the scaled-inverse-chi2 model, per rho"},
+    {"schedule", cmd_schedule, "rho_t, r_t, the exact rectification and warmups, per step t"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: radvar COMMAND [OPTIONS]   (radvar COMMAND --help for its options)\n"
+               "       radvar --version | --help\n\ncommands:\n");
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+        fprintf(f, "  %-10s %s\n", commands[k].name, commands[k].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("radvar %s\n", RADVAR_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+        if (strcmp(argv[1], commands[k].name) == 0) {
+            cli_set_command(commands[k].name);
+            return commands[k].run(argc, argv);
+        }
+    fprintf(stderr, "radvar: unknown command '%s' (valid: ", argv[1]);
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+        fprintf(stderr, "%s%s", k ? ", " : "", commands[k].name);
+    fprintf(stderr, ")\n");
+    return CLI_EXIT_USAGE;
+}

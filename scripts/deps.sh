@@ -1,0 +1,55 @@
+#!/bin/sh
+# deps.sh GROUP...: make sure the Debian packages a radvar target needs are
+# installed.  As root, missing ones are installed with apt-get; otherwise the
+# script names them and the command to run, and fails.
+#   build  compile the library and the program
+#   test   run the Check tests              reproduce  draw figures and report
+#   bench  run benchmarks against peers     refs       regenerate reference values
+set -eu
+
+packages_for() {
+    case "$1" in
+    build) echo "pkg-config libgsl-dev librandom123-dev" ;;
+    test) echo "pkg-config libgsl-dev librandom123-dev check" ;;
+    reproduce) echo "pkg-config libgsl-dev librandom123-dev gnuplot-nox" ;;
+    bench) echo "pkg-config libgsl-dev librandom123-dev python3 python3-numpy" ;;
+    refs) echo "python3 python3-mpmath" ;;
+    *) echo "deps.sh: unknown group '$1' (valid: build test reproduce bench refs)" >&2; exit 2 ;;
+    esac
+}
+
+wanted=""
+for group in "$@"; do
+    wanted="$wanted $(packages_for "$group")"
+done
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "radvar: not a Debian system; assuming these are installed:$wanted" >&2
+    exit 0
+fi
+
+missing=""
+for pkg in $wanted; do
+    case " $missing " in *" $pkg "*) continue ;; esac
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    case "$status" in
+    *"install ok installed"*) ;;
+    *) missing="$missing $pkg" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "radvar: missing Debian packages:$missing" >&2
+    echo "radvar: install them as root with:  apt-get install -y$missing" >&2
+    exit 1
+fi
+
+echo "radvar: installing missing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1; then
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+echo "radvar: installed:$missing" >&2

@@ -1,0 +1,58 @@
+#!/bin/sh
+# report.sh OUT SECONDS: write OUT/REPORT.md from the figures and the check
+# tables OUT/data/checks_*.tsv that the drivers wrote.
+set -eu
+OUT=$1
+SECONDS_TAKEN=${2:-?}
+tmp="$OUT/REPORT.md.tmp"
+
+table() { # a checks TSV as a markdown table
+    awk -F'\t' 'NR == 1 { print "| " $1 " | " $2 " | " $3 " | " $4 " |"; print "|---|---|---|---|"; next }
+                { print "| " $1 " | " $2 " | " $3 " | " $4 " |" }' "$1"
+}
+
+{
+    echo "# radvar report"
+    echo
+    echo "Made by \`make reproduce\` (SCALE=${SCALE:-default}) with radvar $(bin/radvar --version | cut -d' ' -f2)"
+    echo "on $(date -u +%Y-%m-%d), in ${SECONDS_TAKEN} s.  Every number below was measured in this run."
+    echo
+    echo "## Theory: the variance of the adaptive learning rate"
+    echo
+    echo "![Var[psi] against rho](variance_vs_rho.png)"
+    echo
+    echo "Exact Var[psi] (the paper's Theorem 1, computed without cancellation) and"
+    echo "the paper's first-order approximation rho/(2(rho-2)(rho-4)), which is infinite"
+    echo "at rho = 4 and overestimates by a relative 9/(4 rho) for large rho."
+    echo
+    echo "## Rectification schedule"
+    echo
+    echo "![r_t against t](rectification.png)"
+    echo
+    echo "r_t (paper, eq. 7), the exact rectification sqrt(Var[psi](rho_inf)/Var[psi](rho_t)),"
+    echo "a linear warmup with T_w = 1/(1-beta2), and the untuned warmups of Ma & Yarats."
+    echo
+    if [ -f "$OUT/data/schedule_summary_0.999.tsv" ]; then
+        echo "Summary at beta2 = 0.999 (\`radvar schedule --summary\`):"
+        echo
+        awk -F'\t' '/^# section: summary/ { s = 1; next } s && !h { h = 1; n = split($0, names, "\t"); next }
+                    s && h { split($0, v, "\t"); for (k = 1; k <= n; k++) print "- " names[k] ": " v[k] }' \
+            "$OUT/data/schedule_summary_0.999.tsv"
+        echo
+    fi
+    echo "## Checks"
+    echo
+    for f in "$OUT"/data/checks_*.tsv; do
+        [ -f "$f" ] || continue
+        name=$(basename "$f" .tsv | sed 's/^checks_//')
+        echo "### $name"
+        echo
+        table "$f"
+        echo
+    done
+} >"$tmp"
+mv "$tmp" "$OUT/REPORT.md"
+if grep -q '| NO |' "$OUT/REPORT.md"; then
+    echo "report: some checks failed, see $OUT/REPORT.md" >&2
+    exit 1
+fi

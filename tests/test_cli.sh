@@ -1,0 +1,126 @@
+#!/bin/sh
+# test_cli.sh PROG: command-line tests of the radvar program: bad input gets a
+# one-line error naming the value and the range, exit status 2 and no output
+# file; good input gives well-formed, round-tripping tables.
+set -u
+PROG=${1:-bin/radvar}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_error PATTERN ARGS...: exit 2, one stderr line matching PATTERN,
+# nothing on stdout, no output file.
+expect_error() {
+    pattern=$1
+    shift
+    rm -f "$TMP/out.tsv" "$TMP"/out.tsv.tmp.*
+    "$PROG" "$@" --output "$TMP/out.tsv" >"$TMP/stdout" 2>"$TMP/stderr"
+    code=$?
+    lines=$(wc -l <"$TMP/stderr")
+    if [ "$code" -ne 2 ]; then
+        bad "radvar $* -> exit $code, expected 2"
+    elif [ "$lines" -ne 1 ] || ! grep -q -- "$pattern" "$TMP/stderr"; then
+        bad "radvar $* -> stderr '$(cat "$TMP/stderr")', expected one line matching '$pattern'"
+    elif [ -s "$TMP/stdout" ] || [ -e "$TMP/out.tsv" ] || ls "$TMP"/out.tsv.tmp.* >/dev/null 2>&1; then
+        bad "radvar $* -> left output behind"
+    else
+        ok
+    fi
+}
+
+# theory: bad input
+expect_error "--rho: 2 is out of range: every rho must be > 2" theory --rho 2
+expect_error "1.5 is out of range" theory --rho 3,1.5
+expect_error "'-' is not a number\|'abc' is not a number" theory --rho abc
+expect_error "'nan' is not a finite number" theory --rho nan
+expect_error "'inf' is not a finite number" theory --rho inf
+expect_error "'1e999' overflows" theory --rho 1e999
+expect_error "empty item" theory --rho 3,,4
+expect_error "empty item" theory --rho 3,
+expect_error "empty value" theory --rho ""
+expect_error "has A > B" theory --rho 10:5:3
+expect_error "not a range" theory --rho 3:4
+expect_error "'2.5' is not a whole number" theory --rho 3:4:2.5
+expect_error "0 is out of range" theory --rho 3:4:0
+expect_error "--tau2: 0 is out of range: must be > 0" theory --rho 3 --tau2 0
+expect_error "--tau2: -1 is out of range" theory --rho 3 --tau2 -1
+expect_error "unknown option '--bogus'" theory --rho 3 --bogus
+expect_error "--rho is required" theory
+expect_error "'xml' is not a format" theory --rho 3 --format xml
+expect_error "unexpected argument 'extra'" theory --rho 3 extra
+expect_error "needs a value" theory --rho
+# schedule: bad input
+expect_error "--beta2: 1 is out of range: must be in \[0, 1)" schedule --beta2 1 --t 1
+expect_error "--beta2: -0.1 is out of range" schedule --beta2 -0.1 --t 1
+expect_error "--beta2: 'nan' is not a finite number" schedule --beta2 nan --t 1
+expect_error "--t: 0 is out of range" schedule --beta2 0.9 --t 0
+expect_error "'2.5' is not a whole number" schedule --beta2 0.9 --t 1,2.5
+expect_error "'x' is not a number" schedule --beta2 0.9 --t x
+expect_error "has A > B" schedule --beta2 0.9 --t 10:5
+expect_error "empty item" schedule --beta2 0.9 --t ,3
+expect_error "--t: 1e300 is out of range" schedule --beta2 0.9 --t 1e300
+expect_error "--warmup: 0.5 is out of range: must be >= 1" schedule --beta2 0.9 --t 1 --warmup 0.5
+expect_error "--t is required" schedule --beta2 0.9
+expect_error "takes no value" schedule --beta2 0.9 --t 1 --summary=yes
+
+# unknown command
+"$PROG" frobnicate >/dev/null 2>"$TMP/stderr"
+if [ $? -eq 2 ] && grep -q "unknown command 'frobnicate'" "$TMP/stderr"; then ok; else bad "unknown command"; fi
+
+# --version and --help
+if "$PROG" --version | grep -q '^radvar [0-9]'; then ok; else bad "--version"; fi
+for sub in theory schedule; do
+    if "$PROG" $sub --help | grep -q "^usage: radvar $sub"; then ok; else bad "$sub --help"; fi
+done
+
+# good output: header lines, columns, %.17g round trip
+"$PROG" theory --rho 4,1e14 --output "$TMP/t.tsv" 2>"$TMP/stderr"
+if [ $? -eq 0 ] && [ ! -s "$TMP/stderr" ] && grep -q '^# command: .*theory --rho 4,1e14' "$TMP/t.tsv" \
+    && grep -q "^rho	E_psi	E_psi2	var_psi	var_psi_approx$" "$TMP/t.tsv"; then ok; else bad "theory output header"; fi
+# Var[psi](4) = 0.4292036732051033807686783 (tests/ref/theory_ref.h): 17
+# significant digits are printed (the library's accuracy is tested in C; mawk's
+# own decimal conversion is good to a few ulps only, hence 1e-13 here)
+v=$(awk -F'\t' '$1 == "4" { print $4 }' "$TMP/t.tsv")
+if awk -v v="$v" 'BEGIN { d = v / 0.4292036732051033807686783 - 1; exit !(d < 1e-13 && d > -1e-13 && length(v) >= 18) }'; then ok; else bad "round trip of var_psi: '$v'"; fi
+if awk -F'\t' '$1 == "4" { exit !($5 == "nan") }' "$TMP/t.tsv"; then ok; else bad "approx at rho=4 should be nan"; fi
+
+# ranges: N points, exact end points, log spacing
+n=$("$PROG" theory --rho 3:1000:7 --log | grep -vc '^#\|^rho')
+if [ "$n" -eq 7 ]; then ok; else bad "range gives $n rows, expected 7"; fi
+last=$("$PROG" theory --rho 3:1000:7 --log | tail -1 | cut -f1)
+if [ "$last" = "1000" ]; then ok; else bad "range end $last"; fi
+
+# schedule: r_t nan where rho_t <= 4, r_t_exact nan where rho_t <= 2
+"$PROG" schedule --beta2 0.999 --t 1:6 --warmup 10 --summary >"$TMP/s.tsv"
+if awk -F'\t' '$1 == "4" { exit !($4 == "nan" && $5 != "nan") } ' "$TMP/s.tsv" \
+    && awk -F'\t' '$1 == "2" { exit !($5 == "nan") }' "$TMP/s.tsv" \
+    && awk -F'\t' '$1 == "5" { exit !($4 != "nan") }' "$TMP/s.tsv"; then ok; else bad "schedule nan rule"; fi
+if grep -q '^# section: summary' "$TMP/s.tsv" && grep -q '^5	6	6	' "$TMP/s.tsv"; then ok; else bad "summary first steps"; fi
+n=$("$PROG" schedule --beta2 0.9 --t 1:100:7 | grep -vc '^#\|^t')
+if [ "$n" -eq 15 ]; then ok; else bad "step range gives $n rows, expected 15"; fi
+
+# csv and json
+"$PROG" schedule --beta2 0.99 --t 1,10 --format csv >"$TMP/s.csv"
+if grep -q '^t,rho_t,sma_length,r_t,r_t_exact,warmup_exp_untuned,warmup_linear_untuned$' "$TMP/s.csv"; then ok; else bad "csv header"; fi
+"$PROG" schedule --beta2 0.99 --t 1,10 --summary --format json >"$TMP/s.json"
+if command -v python3 >/dev/null 2>&1; then
+    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['rows'][0][3] is None and d['summary']['rows'][0][0]==5" "$TMP/s.json"; then ok; else bad "json"; fi
+fi
+
+# --output replaces an existing file atomically and leaves no temporary
+echo old >"$TMP/keep.tsv"
+"$PROG" theory --rho 3 --output "$TMP/keep.tsv"
+if grep -q '^3	' "$TMP/keep.tsv" && ! ls "$TMP"/keep.tsv.tmp.* >/dev/null 2>&1; then ok; else bad "atomic replace"; fi
+# a failing run keeps the old file as it was
+"$PROG" theory --rho 1 --output "$TMP/keep.tsv" 2>/dev/null
+if grep -q '^3	' "$TMP/keep.tsv"; then ok; else bad "failed run clobbered the output"; fi
+# an unwritable output directory is an error, not a crash
+"$PROG" theory --rho 3 --output "$TMP/no/such/dir/x.tsv" 2>"$TMP/stderr"
+if [ $? -ne 0 ] && grep -q "cannot create" "$TMP/stderr"; then ok; else bad "unwritable output"; fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
