@@ -76,5 +76,6 @@ FILE *cli_table_stream(cli_table *t);
 /* ---- subcommands ---- */
 int cmd_theory(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 #endif

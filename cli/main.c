@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
     {"theory", cmd_theory, "moments of psi under the scaled-inverse-chi2 model, per rho"},
     {"schedule", cmd_schedule, "rho_t, r_t, the exact rectification and warmups, per step t"},
+    {"simulate", cmd_simulate, "Monte Carlo of psi_t (EMA or SMA) against the theory"},
 };
 
 static void usage(FILE *f)

@@ -27,6 +27,7 @@ void radvar_gsl_quiet(void)
 const char *radvar_strerror(int status)
 {
     switch (status) {
+    case RADVAR_CONTINUE: return "not finished";
     case RADVAR_SUCCESS: return "success";
     case RADVAR_EDOM: return "argument outside the domain";
     case RADVAR_EMAXITER: return "iteration limit reached before convergence";

@@ -67,13 +67,62 @@ expect_error "--warmup: 0.5 is out of range: must be >= 1" schedule --beta2 0.9 
 expect_error "--t is required" schedule --beta2 0.9
 expect_error "takes no value" schedule --beta2 0.9 --t 1 --summary=yes
 
+# simulate: bad input
+SIM="simulate --beta2 0.9 --steps 10 --trials 10"
+expect_error "--steps: 0 is out of range" simulate --beta2 0.9 --steps 0 --trials 10
+expect_error "--trials: 1 is out of range" simulate --beta2 0.9 --steps 10 --trials 1
+expect_error "--sigma: 0 is out of range: must be > 0" $SIM --sigma 0
+expect_error "--sigma: -2 is out of range" $SIM --sigma -2
+expect_error "--beta2: 1 is out of range" simulate --beta2 1 --steps 10 --trials 10
+expect_error "--window: 0 is out of range" $SIM --average sma --window 0
+expect_error "--threads: 0 is out of range: must be in \[1, 1024\]" $SIM --threads 0
+expect_error "--threads: 1025 is out of range" $SIM --threads 1025
+expect_error "--mu: '1e400' overflows" $SIM --mu 1e400
+expect_error "--trials: '1e400' overflows" simulate --beta2 0.9 --steps 10 --trials 1e400
+expect_error "'median' is not an average" $SIM --average median
+expect_error "--window: applies to --average sma only" $SIM --window 3
+expect_error "--t: step 11 is beyond --steps 10" $SIM --t 5,11
+expect_error "--ks: step 20 is beyond" $SIM --ks 20
+expect_error "cannot be given together" $SIM --every 2 --t 3
+expect_error "are required" simulate --beta2 0.9
+
+# simulate: byte-identical output for 1, 2 and 3 threads (but for the lines
+# that name the thread count)
+for p in 1 2 3; do
+    "$PROG" simulate --beta2 0.99 --steps 200 --trials 1000 --ks 3,200 --threads $p --quiet \
+        2>/dev/null | grep -v '^# command:\|^# threads:' >"$TMP/sim$p.tsv"
+done
+if cmp -s "$TMP/sim1.tsv" "$TMP/sim2.tsv" && cmp -s "$TMP/sim1.tsv" "$TMP/sim3.tsv" \
+    && [ "$(grep -vc '^#' "$TMP/sim1.tsv")" -gt 200 ]; then ok; else bad "simulate output depends on threads"; fi
+# the standard error is not finite where the fourth moment of psi does not exist
+if awk -F'\t' '$1 == "4" { exit !($6 == "inf") }' "$TMP/sim1.tsv" \
+    && awk -F'\t' '$1 == "5" { exit !($6 != "inf") }' "$TMP/sim1.tsv"; then ok; else bad "se_var_psi inf rule"; fi
+if grep -q '^# section: ks' "$TMP/sim1.tsv"; then ok; else bad "ks section"; fi
+
+# simulate: SIGINT stops at a chunk boundary, writes what was done, exit 130
+"$PROG" simulate --beta2 0.999 --steps 6000 --trials 100000000 --threads 2 --quiet \
+    --every 1000 --output "$TMP/int.tsv" 2>/dev/null &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+code=$?
+done_trials=$(sed -n 's/^# trials_completed: //p' "$TMP/int.tsv" 2>/dev/null)
+if [ "$code" -eq 130 ] && grep -q '^# interrupted: yes' "$TMP/int.tsv" \
+    && [ -n "$done_trials" ] && [ "$done_trials" -gt 0 ] && [ "$done_trials" -lt 100000000 ] \
+    && [ "$(grep -vc '^#' "$TMP/int.tsv")" -eq 7 ] && ! ls "$TMP"/int.tsv.tmp.* >/dev/null 2>&1; then
+    ok
+else
+    bad "SIGINT: exit $code, trials_completed '$done_trials'"
+fi
+
 # unknown command
 "$PROG" frobnicate >/dev/null 2>"$TMP/stderr"
 if [ $? -eq 2 ] && grep -q "unknown command 'frobnicate'" "$TMP/stderr"; then ok; else bad "unknown command"; fi
 
 # --version and --help
 if "$PROG" --version | grep -q '^radvar [0-9]'; then ok; else bad "--version"; fi
-for sub in theory schedule; do
+for sub in theory schedule simulate; do
     if "$PROG" $sub --help | grep -q "^usage: radvar $sub"; then ok; else bad "$sub --help"; fi
 done
 

@@ -17,6 +17,7 @@
 #define RADVAR_VERSION "0.1.0"
 
 enum radvar_status {
+    RADVAR_CONTINUE = -2, /* an iterate call has more to do (GSL_CONTINUE) */
     RADVAR_SUCCESS = 0,
     RADVAR_EDOM = 1,      /* argument outside the function's domain */
     RADVAR_EMAXITER = 2,  /* an iteration hit its cap before converging */

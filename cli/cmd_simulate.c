@@ -1,0 +1,290 @@
+/* cmd_simulate.c: radvar simulate -- Monte Carlo of psi_t against the theory. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "radvar/schedule.h"
+#include "radvar/sim.h"
+#include "radvar/theory.h"
+
+static const char help[] =
+    "usage: radvar simulate --beta2 B --steps T --trials N [--mu M] [--sigma S]\n"
+    "                       [--seed K] [--threads P] [--average ema|sma] [--window K]\n"
+    "                       [--every K | --t LIST] [--ks LIST] [--quiet]\n"
+    "                       [--format tsv|csv|json] [--output FILE]\n"
+    "\n"
+    "Simulate Adam's adaptive learning rate psi_t = sqrt((1-B^t)/v_t) over N trials\n"
+    "of T steps with gradients N(M, S^2), and print one row per reported step t:\n"
+    "  t rho_t dof mean_psi var_psi se_var_psi mean_rect_psi var_rect_psi\n"
+    "  se_var_rect_psi var_theory rho_eff rho_eff_lo rho_eff_hi\n"
+    "dof is the rho of the scaled-inverse-chi2 model (rho_t for the EMA, the window\n"
+    "for the SMA); var_theory = Var[psi](dof, 1/S^2) (exact for the SMA with M = 0);\n"
+    "rect_psi = r_t psi_t with the paper's r_t at dof; se_* are standard errors\n"
+    "(inf where the fourth moment of psi does not exist: 4 or fewer terms);\n"
+    "rho_eff is the rho at which Var[psi](rho, 1/S^2) equals var_psi, with a 95%\n"
+    "interval [rho_eff_lo, rho_eff_hi] from var_psi -/+ 1.96 se.\n"
+    "With --ks, a section 'ks' follows: t dof n ks_distance p_value, the\n"
+    "Kolmogorov-Smirnov test of psi_t^2 against Scale-inv-chi2(dof, 1/S^2).\n"
+    "\n"
+    "  --beta2 B        0 <= B < 1                --steps T   1 <= T <= 1e9\n"
+    "  --trials N       2 <= N <= 2^53            --mu M      finite (default 0)\n"
+    "  --sigma S        S > 0 (default 1)         --seed K    0 <= K < 2^64 (default 1)\n"
+    "  --threads P      1 <= P <= 1024 (default 1); the output does not depend on P\n"
+    "  --average A      ema (default) or sma\n"
+    "  --window K       sma window, K >= 1 (default: round(rho_t))\n"
+    "  --every K        report t = K, 2K, ... (default 1)\n"
+    "  --t LIST         report these steps (LIST or A:B[:STEP], each <= T)\n"
+    "  --ks LIST        keep psi^2 at these steps for the KS test (each <= T)\n"
+    "  --quiet          no progress bar (shown on a terminal for runs over 1 s)\n"
+    "Ctrl-C stops at the next chunk of trials and writes the results of the trials\n"
+    "completed (their count is in the header), exit status 130.\n";
+
+static volatile sig_atomic_t interrupted = 0;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* sorted, without repeats */
+static size_t sort_unique(uint64_t *v, size_t n)
+{
+    qsort(v, n, sizeof *v, compare_u64);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || v[i] != v[m - 1])
+            v[m++] = v[i];
+    return m;
+}
+
+static uint64_t *steps_from_grid(const char *opt, const char *text, double steps, size_t *n)
+{
+    cli_grid g = cli_step_grid(opt, text);
+    uint64_t *v = malloc(g.n * sizeof *v);
+    if (v == NULL)
+        cli_fail_status(1, "out of memory");
+    for (size_t i = 0; i < g.n; i++) {
+        double t = cli_grid_at(&g, i);
+        if (t > steps)
+            cli_fail("%s: step %.17g is beyond --steps %.17g", opt, t, steps);
+        v[i] = (uint64_t)t;
+    }
+    *n = g.n;
+    cli_grid_free(&g);
+    return v;
+}
+
+struct ks_model {
+    double dof, tau2;
+};
+
+static double ks_cdf(double x, void *params)
+{
+    const struct ks_model *m = params;
+    return radvar_theory_cdf_psi2(x, m->dof, m->tau2);
+}
+
+static void progress(double start, uint64_t done, uint64_t total, int *shown)
+{
+    double elapsed = now_seconds() - start;
+    if (elapsed < 1.0 || done == 0)
+        return;
+    double eta = elapsed * (double)(total - done) / (double)done;
+    fprintf(stderr, "\rradvar simulate: %5.1f%% (%llu of %llu trials), %.0f s left   ",
+            100.0 * (double)done / (double)total, (unsigned long long)done,
+            (unsigned long long)total, eta);
+    *shown = 1;
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+    const char *beta2_text = NULL, *steps_text = NULL, *trials_text = NULL, *mu_text = "0",
+               *sigma_text = "1", *seed_text = "1", *threads_text = "1", *average_text = "ema",
+               *window_text = NULL, *every_text = NULL, *t_text = NULL, *ks_text = NULL,
+               *format = "tsv", *output = NULL;
+    int quiet = 0, want_help = 0;
+    const cli_option opts[] = {
+        {"beta2", 1, &beta2_text, NULL},   {"steps", 1, &steps_text, NULL},
+        {"trials", 1, &trials_text, NULL}, {"mu", 1, &mu_text, NULL},
+        {"sigma", 1, &sigma_text, NULL},   {"seed", 1, &seed_text, NULL},
+        {"threads", 1, &threads_text, NULL}, {"average", 1, &average_text, NULL},
+        {"window", 1, &window_text, NULL}, {"every", 1, &every_text, NULL},
+        {"t", 1, &t_text, NULL},           {"ks", 1, &ks_text, NULL},
+        {"quiet", 0, NULL, &quiet},        {"format", 1, &format, NULL},
+        {"output", 1, &output, NULL},      {"help", 0, NULL, &want_help},
+    };
+    cli_parse_options(argc, argv, 2, opts, sizeof opts / sizeof *opts);
+    if (want_help) {
+        fputs(help, stdout);
+        return 0;
+    }
+    if (beta2_text == NULL || steps_text == NULL || trials_text == NULL)
+        cli_fail("--beta2, --steps and --trials are required (see 'radvar simulate --help')");
+    cli_format fmt = cli_parse_format(format);
+    double beta2 = cli_double("--beta2", beta2_text);
+    cli_check_range("--beta2", beta2_text, beta2, 0, 0, 1, 1);
+    double steps = cli_integer("--steps", steps_text, 1, 1e9);
+    double trials = cli_integer("--trials", trials_text, 2, 9007199254740992.0);
+    double mu = cli_double("--mu", mu_text);
+    double sigma = cli_double("--sigma", sigma_text);
+    cli_check_range("--sigma", sigma_text, sigma, 0, 1, INFINITY, 1);
+    double seed_d = cli_integer("--seed", seed_text, 0, 18446744073709551615.0);
+    uint64_t seed = seed_d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)seed_d;
+    if (strchr(seed_text, 'e') == NULL && strchr(seed_text, 'E') == NULL && strchr(seed_text, '.') == NULL)
+        seed = strtoull(seed_text, NULL, 10); /* all 64 bits of a plain integer */
+    int threads = (int)cli_integer("--threads", threads_text, 1, 1024);
+    radvar_average average;
+    if (strcmp(average_text, "ema") == 0)
+        average = RADVAR_AVERAGE_EMA;
+    else if (strcmp(average_text, "sma") == 0)
+        average = RADVAR_AVERAGE_SMA;
+    else
+        cli_fail("--average: '%s' is not an average (valid: ema, sma)", average_text);
+    uint64_t window = 0;
+    if (window_text) {
+        if (average != RADVAR_AVERAGE_SMA)
+            cli_fail("--window: applies to --average sma only");
+        window = (uint64_t)cli_integer("--window", window_text, 1, 1e8);
+    }
+    if (every_text && t_text)
+        cli_fail("--every and --t cannot be given together");
+
+    size_t n_report = 0, n_ks = 0;
+    uint64_t *report;
+    if (t_text) {
+        report = steps_from_grid("--t", t_text, steps, &n_report);
+    } else {
+        double every = every_text ? cli_integer("--every", every_text, 1, steps) : 1;
+        n_report = (size_t)(steps / every);
+        report = malloc(n_report * sizeof *report);
+        if (report == NULL)
+            cli_fail_status(1, "out of memory");
+        for (size_t i = 0; i < n_report; i++)
+            report[i] = (uint64_t)every * (i + 1);
+    }
+    uint64_t *ks = ks_text ? steps_from_grid("--ks", ks_text, steps, &n_ks) : NULL;
+    if (n_ks) { /* the KS steps are reported too */
+        n_ks = sort_unique(ks, n_ks);
+        report = realloc(report, (n_report + n_ks) * sizeof *report);
+        if (report == NULL)
+            cli_fail_status(1, "out of memory");
+        memcpy(report + n_report, ks, n_ks * sizeof *ks);
+        n_report += n_ks;
+    }
+    n_report = sort_unique(report, n_report);
+    if (n_ks && trials * (double)n_ks > 2e9)
+        cli_fail("--ks: keeping %.17g psi^2 samples needs too much memory (at most 2e9)",
+                 trials * (double)n_ks);
+
+    radvar_sim_config cfg = {beta2, (uint64_t)steps, (uint64_t)trials, mu, sigma, seed, threads,
+                             average, window, report, n_report, ks, n_ks, 0};
+    radvar_sim *sim;
+    int status = radvar_sim_alloc(&cfg, &sim);
+    if (status != RADVAR_SUCCESS)
+        cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "cannot set up the simulation: %s",
+                        radvar_strerror(status));
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    int show_progress = !quiet && isatty(STDERR_FILENO), shown = 0;
+    double start = now_seconds();
+    while (!interrupted && radvar_sim_iterate(sim) == RADVAR_CONTINUE)
+        if (show_progress)
+            progress(start, radvar_sim_trials_done(sim), radvar_sim_trials_total(sim), &shown);
+    double seconds = now_seconds() - start;
+    if (shown)
+        fprintf(stderr, "\r%70s\r", "");
+    uint64_t done = radvar_sim_trials_done(sim);
+
+    cli_table *t = cli_table_open(output, fmt, argc, argv);
+    cli_table_param(t, "beta2", "%.17g", beta2);
+    cli_table_param(t, "steps", "%.17g", steps);
+    cli_table_param(t, "trials", "%.17g", trials);
+    cli_table_param(t, "trials_completed", "%llu", (unsigned long long)done);
+    cli_table_param(t, "interrupted", "%s", interrupted ? "yes" : "no");
+    cli_table_param(t, "mu", "%.17g", mu);
+    cli_table_param(t, "sigma", "%.17g", sigma);
+    cli_table_param(t, "seed", "%llu", (unsigned long long)seed);
+    cli_table_param(t, "threads", "%d", threads);
+    cli_table_param(t, "average", "%s", average_text);
+    if (average == RADVAR_AVERAGE_SMA)
+        cli_table_param(t, "window", "%s", window ? window_text : "round(rho_t)");
+    cli_table_param(t, "chunk_trials", "%llu", (unsigned long long)radvar_sim_chunk_trials(sim));
+    cli_table_param(t, "generator", "Philox4x32-10 (key = seed, counter = (step/2, retry, trial)), ziggurat");
+    fprintf(stderr, "radvar simulate: seed %llu, %llu trials x %.17g steps in %.3g s\n",
+            (unsigned long long)seed, (unsigned long long)done, steps, seconds);
+
+    static const char *const cols[] = {
+        "t", "rho_t", "dof", "mean_psi", "var_psi", "se_var_psi", "mean_rect_psi", "var_rect_psi",
+        "se_var_rect_psi", "var_theory", "rho_eff", "rho_eff_lo", "rho_eff_hi"};
+    cli_table_begin(t, "main", 13, cols);
+    const double tau2 = 1.0 / (sigma * sigma), rho_inf = radvar_rho_inf(beta2), z95 = 1.959963984540054;
+    for (size_t k = 0; k < n_report; k++) {
+        const radvar_moments *m = radvar_sim_moments(sim, k);
+        double step = (double)report[k], dof = radvar_sim_dof(sim, k);
+        double terms = average == RADVAR_AVERAGE_SMA ? dof : step; /* gradients averaged */
+        double var = radvar_moments_variance(m);
+        double se = terms > 4 ? radvar_moments_se_variance(m) : INFINITY;
+        double r = radvar_rect_from_rho(dof, rho_inf);
+        double rho_eff = radvar_theory_rho_from_var(var, tau2), lo, hi;
+        if (isfinite(se)) {
+            lo = radvar_theory_rho_from_var(var + z95 * se, tau2);
+            hi = var - z95 * se > 0 ? radvar_theory_rho_from_var(var - z95 * se, tau2) : INFINITY;
+        } else {
+            lo = 2.0;
+            hi = INFINITY;
+        }
+        double row[13] = {step, radvar_rho_t(beta2, step), dof, m->mean, var, se, r * m->mean,
+                          r * r * var, r * r * se, radvar_theory_var_psi(dof, tau2), rho_eff, lo, hi};
+        cli_table_row(t, row);
+    }
+    if (n_ks) {
+        static const char *const kcols[] = {"t", "dof", "n", "ks_distance", "p_value"};
+        cli_table_begin(t, "ks", 5, kcols);
+        double *copy = malloc((done ? done : 1) * sizeof *copy);
+        if (copy == NULL)
+            cli_fail_status(1, "out of memory");
+        for (size_t j = 0; j < n_ks; j++) {
+            size_t k = 0;
+            while (report[k] != ks[j])
+                k++;
+            struct ks_model model = {radvar_sim_dof(sim, k), tau2};
+            memcpy(copy, radvar_sim_ks_sample(sim, j), done * sizeof *copy);
+            double d = NAN, p = NAN;
+            if (done > 0)
+                radvar_ks_test(copy, (size_t)done, ks_cdf, &model, &d, &p);
+            double row[5] = {(double)ks[j], model.dof, (double)done, d, p};
+            cli_table_row(t, row);
+        }
+        free(copy);
+    }
+    cli_table_close(t);
+    radvar_sim_free(sim);
+    free(report);
+    free(ks);
+    return interrupted ? 130 : 0;
+}

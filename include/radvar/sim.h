@@ -1,0 +1,84 @@
+/* radvar/sim.h: Monte Carlo of Adam's adaptive learning rate psi_t.
+ *
+ * Each trial draws gradients g_t ~ N(mu, sigma^2), t = 1..T, and forms
+ *   EMA: v_t = beta2 v_{t-1} + (1 - beta2) g_t^2, v_0 = 0,
+ *        psi_t = sqrt((1 - beta2^t) / v_t);
+ *   SMA: psi_t^2 = k_t / (g_{t-k_t+1}^2 + ... + g_t^2), with the window
+ *        k_t = min(t, round(rho_t)) (rho_t from the schedule module) or
+ *        k_t = min(t, k) for a fixed k.
+ * At each reported step the moments of psi_t over the trials are kept
+ * (radvar_moments); the rectified r_t psi_t has the same moments scaled by r_t.
+ *
+ * Reproducibility: g_t of trial i is radvar_gauss(seed, i, t - 1), and trials
+ * are processed in fixed chunks whose moments merge in chunk order, so the
+ * result is bit for bit the same for any number of threads.
+ * Memory: O(reported steps x threads) plus, for the SMA, a ring buffer of the
+ * window per trial in flight, plus the psi^2 samples at the KS steps.
+ *
+ * Use (GSL's alloc / iterate / free):
+ *   radvar_sim *s; radvar_sim_alloc(&cfg, &s);
+ *   while (radvar_sim_iterate(s) == RADVAR_CONTINUE && !stop) ;
+ *   ... radvar_sim_moments(s, k) ...; radvar_sim_free(s);
+ */
+#ifndef RADVAR_SIM_H
+#define RADVAR_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "radvar/common.h"
+#include "radvar/stats.h"
+
+typedef enum { RADVAR_AVERAGE_EMA = 0, RADVAR_AVERAGE_SMA = 1 } radvar_average;
+
+typedef struct {
+    double beta2;           /* [0, 1) */
+    uint64_t steps;         /* T >= 1 */
+    uint64_t trials;        /* N >= 2 */
+    double mu, sigma;       /* gradient mean (finite) and scale (> 0) */
+    uint64_t seed;
+    int threads;            /* 1 .. 1024 */
+    radvar_average average;
+    uint64_t window;        /* SMA only: 0 = round(rho_t), else a fixed k >= 1 */
+    const uint64_t *report; /* reported steps, strictly increasing, in [1, T] */
+    size_t n_report;
+    const uint64_t *ks;     /* steps whose psi^2 samples are kept (subset of report) */
+    size_t n_ks;
+    uint64_t first_trial;   /* trials first_trial .. first_trial + trials - 1 */
+} radvar_sim_config;
+
+typedef struct radvar_sim radvar_sim;
+
+/* Validate cfg and allocate.  exceptions: RADVAR_EINVAL (with *out = NULL),
+ * RADVAR_ENOMEM. */
+int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out);
+
+/* Run the next batch of chunks (one per thread); RADVAR_CONTINUE while trials
+ * remain, RADVAR_SUCCESS when all are done. */
+int radvar_sim_iterate(radvar_sim *s);
+
+/* Trials whose results are in the moments so far (a whole number of chunks). */
+uint64_t radvar_sim_trials_done(const radvar_sim *s);
+uint64_t radvar_sim_trials_total(const radvar_sim *s);
+
+/* Moments of psi_t over the trials done, at cfg.report[k]. */
+const radvar_moments *radvar_sim_moments(const radvar_sim *s, size_t k);
+
+/* The SMA window k_t at cfg.report[k] (the EMA: rho_t), i.e. the degrees of
+ * freedom of the scaled-inverse-chi2 model for that step. */
+double radvar_sim_dof(const radvar_sim *s, size_t k);
+
+/* The psi^2 samples at cfg.ks[j], one per trial done, in trial order. */
+const double *radvar_sim_ks_sample(const radvar_sim *s, size_t j);
+
+/* The number of trials per chunk (a function of the configuration only). */
+uint64_t radvar_sim_chunk_trials(const radvar_sim *s);
+
+void radvar_sim_free(radvar_sim *s);
+
+/* The same work for one chunk, exposed for benchmarks and for distributing
+ * chunks over processes: moments of chunk c (trials c*chunk .. ) at every
+ * reported step into out[0..n_report). */
+int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_moments *out);
+
+#endif

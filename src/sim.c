@@ -1,0 +1,326 @@
+/* sim.c: the Monte Carlo engine of radvar/sim.h.
+ *
+ * NOTES
+ *   Trials run in chunks of C trials, all C in lockstep over t, so every
+ *   per-step operation is a loop over C lanes that the compiler vectorises
+ *   (Philox, the ziggurat fast path, the EMA update, sqrt).  C depends on the
+ *   configuration only, never on the thread count: chunk c always holds the
+ *   same trials, its moments are computed the same way, and chunks are merged
+ *   into the totals in increasing c (an OpenMP ordered region), which makes
+ *   the output independent of the number of threads.
+ *   SMA windows grow by at most one per step (rho_{t+1} - rho_t < 1), so the
+ *   window sum is kept by adding the newest square and dropping the oldest;
+ *   it is recomputed from the ring every K steps to keep rounding bounded.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "radvar/rng.h"
+#include "radvar/schedule.h"
+#include "radvar/sim.h"
+
+#define CHUNK_MAX 256
+#define SMA_RING_BUDGET (4u << 20) /* doubles of ring per chunk (32 MiB) */
+
+struct lane_work {
+    double *v;        /* EMA state or SMA window sums, C lanes */
+    double *g_even, *g_odd, *psi;
+    double *ring;     /* SMA: K x C, slot-major */
+    radvar_moments *chunk_moments; /* n_report */
+};
+
+struct radvar_sim {
+    radvar_sim_config cfg;
+    uint64_t *report, *ks;
+    size_t *ks_slot;          /* report index -> ks index + 1 (0: none) */
+    double *dof;              /* per report index */
+    uint64_t *window_at;      /* SMA: k_t for t = 1..T (index t-1) */
+    uint64_t ring_len;        /* SMA: K = max k_t */
+    uint64_t chunk;           /* trials per chunk */
+    uint64_t n_chunks, chunks_done;
+    radvar_moments *totals;   /* n_report */
+    double **ks_samples;      /* n_ks arrays of `trials` */
+    struct lane_work *work;   /* one per thread */
+};
+
+static void free_work(struct lane_work *w)
+{
+    free(w->v);
+    free(w->g_even);
+    free(w->g_odd);
+    free(w->psi);
+    free(w->ring);
+    free(w->chunk_moments);
+}
+
+void radvar_sim_free(radvar_sim *s)
+{
+    if (s == NULL)
+        return;
+    if (s->work)
+        for (int i = 0; i < s->cfg.threads; i++)
+            free_work(&s->work[i]);
+    free(s->work);
+    if (s->ks_samples)
+        for (size_t j = 0; j < s->cfg.n_ks; j++)
+            free(s->ks_samples[j]);
+    free(s->ks_samples);
+    free(s->report);
+    free(s->ks);
+    free(s->ks_slot);
+    free(s->dof);
+    free(s->window_at);
+    free(s->totals);
+    free(s);
+}
+
+static int valid_config(const radvar_sim_config *c)
+{
+    if (!(c->beta2 >= 0 && c->beta2 < 1) || c->steps < 1 || c->trials < 2
+        || !isfinite(c->mu) || !(c->sigma > 0) || !isfinite(c->sigma) || c->threads < 1
+        || c->threads > 1024 || (c->average != RADVAR_AVERAGE_EMA && c->average != RADVAR_AVERAGE_SMA)
+        || c->n_report < 1 || c->report == NULL || c->steps > (UINT64_C(1) << 33))
+        return 0;
+    for (size_t k = 0; k < c->n_report; k++)
+        if (c->report[k] < 1 || c->report[k] > c->steps || (k && c->report[k] <= c->report[k - 1]))
+            return 0;
+    for (size_t j = 0; j < c->n_ks; j++) {
+        int found = 0;
+        for (size_t k = 0; k < c->n_report; k++)
+            found |= c->report[k] == c->ks[j];
+        if (!found || (j && c->ks[j] <= c->ks[j - 1]))
+            return 0;
+    }
+    return 1;
+}
+
+int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
+{
+    *out = NULL;
+    if (cfg == NULL || !valid_config(cfg))
+        return RADVAR_EINVAL;
+    radvar_sim *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return RADVAR_ENOMEM;
+    s->cfg = *cfg;
+    size_t nr = cfg->n_report, nk = cfg->n_ks;
+    s->report = malloc(nr * sizeof *s->report);
+    s->ks = malloc((nk ? nk : 1) * sizeof *s->ks);
+    s->ks_slot = calloc(nr, sizeof *s->ks_slot);
+    s->dof = malloc(nr * sizeof *s->dof);
+    s->totals = calloc(nr, sizeof *s->totals);
+    s->ks_samples = calloc(nk ? nk : 1, sizeof *s->ks_samples);
+    s->work = calloc((size_t)cfg->threads, sizeof *s->work);
+    if (!s->report || !s->ks || !s->ks_slot || !s->dof || !s->totals || !s->ks_samples || !s->work)
+        goto nomem;
+    memcpy(s->report, cfg->report, nr * sizeof *s->report);
+    if (nk)
+        memcpy(s->ks, cfg->ks, nk * sizeof *s->ks);
+    s->cfg.report = s->report;
+    s->cfg.ks = s->ks;
+    for (size_t j = 0, k = 0; j < nk; j++) {
+        while (s->report[k] != s->ks[j])
+            k++;
+        s->ks_slot[k] = j + 1;
+        if ((s->ks_samples[j] = malloc(cfg->trials * sizeof(double))) == NULL)
+            goto nomem;
+    }
+
+    /* degrees of freedom per reported step, and the SMA windows */
+    s->chunk = CHUNK_MAX;
+    if (cfg->average == RADVAR_AVERAGE_SMA) {
+        s->window_at = malloc(cfg->steps * sizeof *s->window_at);
+        if (s->window_at == NULL)
+            goto nomem;
+        uint64_t prev = 0;
+        for (uint64_t t = 1; t <= cfg->steps; t++) {
+            double k = cfg->window ? (double)cfg->window : round(radvar_rho_t(cfg->beta2, (double)t));
+            uint64_t kt = k < 1 ? 1 : (uint64_t)k;
+            if (kt > t)
+                kt = t;
+            if (kt > prev + 1) /* cannot happen: rho_t grows by < 1 a step */
+                kt = prev + 1;
+            s->window_at[t - 1] = kt;
+            prev = kt;
+        }
+        s->ring_len = prev;
+        while (s->chunk > 8 && s->chunk * s->ring_len > SMA_RING_BUDGET)
+            s->chunk /= 2;
+    }
+    for (size_t k = 0; k < nr; k++)
+        s->dof[k] = cfg->average == RADVAR_AVERAGE_SMA ? (double)s->window_at[s->report[k] - 1]
+                                                       : radvar_rho_t(cfg->beta2, (double)s->report[k]);
+    s->n_chunks = (cfg->trials + s->chunk - 1) / s->chunk;
+
+    for (int i = 0; i < cfg->threads; i++) {
+        struct lane_work *w = &s->work[i];
+        size_t c = (size_t)s->chunk;
+        w->v = malloc(c * sizeof *w->v);
+        w->g_even = malloc(c * sizeof *w->g_even);
+        w->g_odd = malloc(c * sizeof *w->g_odd);
+        w->psi = malloc(c * sizeof *w->psi);
+        w->chunk_moments = malloc(nr * sizeof *w->chunk_moments);
+        if (!w->v || !w->g_even || !w->g_odd || !w->psi || !w->chunk_moments)
+            goto nomem;
+        if (cfg->average == RADVAR_AVERAGE_SMA
+            && (w->ring = malloc(c * s->ring_len * sizeof *w->ring)) == NULL)
+            goto nomem;
+    }
+    *out = s;
+    return RADVAR_SUCCESS;
+nomem:
+    radvar_sim_free(s);
+    return RADVAR_ENOMEM;
+}
+
+/* Record psi over the lanes at reported step index k. */
+static void report_step(radvar_sim *s, struct lane_work *w, size_t k, size_t lanes,
+                        uint64_t first_trial_offset)
+{
+    radvar_moments_of(w->psi, lanes, &w->chunk_moments[k]);
+    size_t j = s->ks_slot[k];
+    if (j) {
+        double *dst = s->ks_samples[j - 1] + first_trial_offset;
+        for (size_t l = 0; l < lanes; l++)
+            dst[l] = w->psi[l] * w->psi[l];
+    }
+}
+
+static void ema_step(radvar_sim *s, struct lane_work *w, const double *g, uint64_t t,
+                     size_t lanes, size_t *next_report, uint64_t offset)
+{
+    const double b2 = s->cfg.beta2, one_minus_b2 = 1.0 - b2, mu = s->cfg.mu,
+                 sigma = s->cfg.sigma;
+    double *v = w->v;
+    for (size_t l = 0; l < lanes; l++) {
+        double z = mu + sigma * g[l];
+        v[l] = b2 * v[l] + one_minus_b2 * (z * z);
+    }
+    if (*next_report < s->cfg.n_report && s->report[*next_report] == t) {
+        /* bias correction 1 - beta2^t, without cancellation */
+        double bc = b2 > 0 ? -expm1((double)t * log(b2)) : 1.0;
+        for (size_t l = 0; l < lanes; l++)
+            w->psi[l] = sqrt(bc / v[l]);
+        report_step(s, w, *next_report, lanes, offset);
+        ++*next_report;
+    }
+}
+
+static void sma_step(radvar_sim *s, struct lane_work *w, const double *g, uint64_t t,
+                     size_t lanes, size_t *next_report, uint64_t offset)
+{
+    const double mu = s->cfg.mu, sigma = s->cfg.sigma;
+    const uint64_t K = s->ring_len, k = s->window_at[t - 1];
+    const uint64_t k_prev = t > 1 ? s->window_at[t - 2] : 0;
+    double *sum = w->v, *slot = w->ring + ((t - 1) % K) * lanes;
+    /* the square that leaves the window: age k_t, when the window did not grow */
+    const double *leaving = k == k_prev ? w->ring + ((t - 1 - k) % K) * lanes : NULL;
+    for (size_t l = 0; l < lanes; l++) {
+        double z = mu + sigma * g[l], z2 = z * z;
+        double out = leaving ? leaving[l] : 0.0;
+        slot[l] = z2;
+        sum[l] = sum[l] - out + z2;
+    }
+    if (t % K == 0 || k <= 4) { /* exact recomputation bounds the drift */
+        for (size_t l = 0; l < lanes; l++)
+            sum[l] = 0;
+        for (uint64_t a = 0; a < k; a++) {
+            const double *sl = w->ring + ((t - 1 - a) % K) * lanes;
+            for (size_t l = 0; l < lanes; l++)
+                sum[l] += sl[l];
+        }
+    }
+    if (*next_report < s->cfg.n_report && s->report[*next_report] == t) {
+        for (size_t l = 0; l < lanes; l++)
+            w->psi[l] = sqrt((double)k / sum[l]);
+        report_step(s, w, *next_report, lanes, offset);
+        ++*next_report;
+    }
+}
+
+static void run_chunk(radvar_sim *s, struct lane_work *w, uint64_t chunk)
+{
+    uint64_t offset = chunk * s->chunk;
+    size_t lanes = (size_t)(s->cfg.trials - offset < s->chunk ? s->cfg.trials - offset : s->chunk);
+    uint64_t first_stream = s->cfg.first_trial + offset;
+    size_t next_report = 0;
+    memset(w->v, 0, lanes * sizeof *w->v);
+    const int sma = s->cfg.average == RADVAR_AVERAGE_SMA;
+    const uint64_t last = s->report[s->cfg.n_report - 1]; /* nothing to do after it */
+    for (uint64_t pair = 0; 2 * pair + 1 <= last; pair++) {
+        radvar_gauss_pair_lanes(s->cfg.seed, first_stream, lanes, pair, w->g_even, w->g_odd);
+        for (int half = 0; half < 2; half++) {
+            uint64_t t = 2 * pair + 1 + (uint64_t)half;
+            if (t > last)
+                break;
+            const double *g = half ? w->g_odd : w->g_even;
+            if (sma)
+                sma_step(s, w, g, t, lanes, &next_report, offset);
+            else
+                ema_step(s, w, g, t, lanes, &next_report, offset);
+        }
+    }
+}
+
+int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_moments *out)
+{
+    if (chunk >= s->n_chunks)
+        return RADVAR_EDOM;
+    run_chunk(s, &s->work[0], chunk);
+    memcpy(out, s->work[0].chunk_moments, s->cfg.n_report * sizeof *out);
+    return RADVAR_SUCCESS;
+}
+
+int radvar_sim_iterate(radvar_sim *s)
+{
+    if (s->chunks_done >= s->n_chunks)
+        return RADVAR_SUCCESS;
+    uint64_t first = s->chunks_done, end = first + (uint64_t)s->cfg.threads;
+    if (end > s->n_chunks)
+        end = s->n_chunks;
+    long long n = (long long)(end - first);
+#pragma omp parallel for ordered schedule(static, 1) num_threads(s->cfg.threads)
+    for (long long i = 0; i < n; i++) {
+        struct lane_work *w = &s->work[omp_get_thread_num()];
+        run_chunk(s, w, first + (uint64_t)i);
+#pragma omp ordered
+        for (size_t k = 0; k < s->cfg.n_report; k++)
+            radvar_moments_merge(&s->totals[k], &w->chunk_moments[k]);
+    }
+    s->chunks_done = end;
+    return s->chunks_done < s->n_chunks ? RADVAR_CONTINUE : RADVAR_SUCCESS;
+}
+
+uint64_t radvar_sim_trials_done(const radvar_sim *s)
+{
+    uint64_t done = s->chunks_done * s->chunk;
+    return done < s->cfg.trials ? done : s->cfg.trials;
+}
+
+uint64_t radvar_sim_trials_total(const radvar_sim *s)
+{
+    return s->cfg.trials;
+}
+
+const radvar_moments *radvar_sim_moments(const radvar_sim *s, size_t k)
+{
+    return k < s->cfg.n_report ? &s->totals[k] : NULL;
+}
+
+double radvar_sim_dof(const radvar_sim *s, size_t k)
+{
+    return k < s->cfg.n_report ? s->dof[k] : NAN;
+}
+
+const double *radvar_sim_ks_sample(const radvar_sim *s, size_t j)
+{
+    return j < s->cfg.n_ks ? s->ks_samples[j] : NULL;
+}
+
+uint64_t radvar_sim_chunk_trials(const radvar_sim *s)
+{
+    return s->chunk;
+}
