@@ -40,6 +40,27 @@ table() { # a checks TSV as a markdown table
             "$OUT/data/schedule_summary_0.999.tsv"
         echo
     fi
+    if [ -f "$OUT/figure1.png" ]; then
+        echo "## Monte Carlo"
+        echo
+        echo "![Theorem 1 numerically](sma_theorem.png)"
+        echo
+        echo "The SMA of rho squared N(0,1) gradients is exactly the theorem's model: the"
+        echo "simulated Var[psi] (95% error bars) lies on the exact curve."
+        echo
+        echo "![the paper's figure 1](figure1.png)"
+        echo
+        echo "The paper's figure 1: Var[psi_t] (Adam) and Var[r_t psi_t] (RAdam) for"
+        echo "beta2 = 0.999 and six gradient means."
+        echo
+        echo "![rho_t against the effective dof](dof.png)"
+        echo
+        echo "rho_t against the degrees of freedom at which Theorem 1 gives the simulated"
+        echo "EMA variance (95% band)."
+        echo
+        echo "![psi^2 histograms](psi2_histogram.png)"
+        echo
+    fi
     echo "## Checks"
     echo
     for f in "$OUT"/data/checks_*.tsv; do

@@ -8,5 +8,7 @@ mkdir -p "$OUT"
 start=$(date +%s)
 echo "reproduce: foundation (theory, schedule)" >&2
 sh sims/foundation.sh "$OUT"
+echo "reproduce: Monte Carlo (simulate)" >&2
+sh sims/montecarlo.sh "$OUT"
 sh sims/report.sh "$OUT" "$(( $(date +%s) - start ))"
 echo "reproduce: done in $(( $(date +%s) - start )) s; see $OUT/REPORT.md" >&2

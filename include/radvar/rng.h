@@ -9,7 +9,7 @@
  *   key     = {seed low 32 bits, seed high 32 bits},
  *   counter = {index / 2, retry, stream low 32 bits, stream high 32 bits}.
  * Index 2p uses words 0-1 of counter {p, 0, ...}, index 2p+1 words 2-3.
- * Gaussians: the ziggurat method in Doornik's ZIGNOR form (128 layers; the
+ * Gaussians: the ziggurat method in Doornik's ZIGNOR form (256 layers; the
  * layer index and the uniform come from independent bits), 53-bit uniforms;
  * a rejected draw continues with the words of counters {p, retry >= 1, ...}.
  */

@@ -1,0 +1,59 @@
+#!/bin/sh
+# montecarlo.sh OUT: the Monte Carlo figures and checks (issue #3).
+#   sma_theorem.{png,svg}     SMA Var[psi] at integer rho, error bars, over Theorem 1
+#   figure1.{png,svg}         the paper's figure 1, six values of mu
+#   dof.{png,svg}             rho_t vs the effective dof of the EMA, 95% band
+#   psi2_histogram.{png,svg}  psi_t^2 histograms vs the scaled-inv-chi2 pdf
+#   data/checks_montecarlo.tsv  deviations from theory in standard errors
+set -eu
+OUT=$1
+RADVAR=${RADVAR:-bin/radvar}
+BUILD=${BUILD:-build}
+THREADS=${THREADS:-2}
+if [ "${SCALE:-default}" = full ]; then
+    SMA_TRIALS=400000; FIG1_TRIALS=200000; HIST_TRIALS=1000000
+else
+    SMA_TRIALS=40000; FIG1_TRIALS=20000; HIST_TRIALS=200000
+fi
+D="$OUT/data"
+mkdir -p "$D"
+
+atomic() { # atomic FILE COMMAND...: COMMAND's stdout into FILE, atomically
+    f=$1; shift
+    "$@" >"$f.tmp" && mv "$f.tmp" "$f"
+}
+
+atomic "$D/sma_theorem.tsv" "$BUILD/sims/sma_theorem" "$SMA_TRIALS" "$THREADS"
+for mu in 0 0.001 0.01 0.1 1 10; do
+    "$RADVAR" simulate --beta2 0.999 --steps 6000 --trials "$FIG1_TRIALS" --mu "$mu" --sigma 1 \
+        --seed 2020 --threads "$THREADS" --quiet --output "$D/figure1_mu$mu.tsv" 2>/dev/null
+done
+"$RADVAR" simulate --beta2 0.999 --steps 6000 --trials "$FIG1_TRIALS" --seed 2021 --threads "$THREADS" \
+    --quiet --t 10,100,1000,6000 --ks 10,100,1000,6000 --output "$D/ks_ema.tsv" 2>/dev/null
+atomic "$D/psi2_histogram.tsv" "$BUILD/sims/psi2_histogram" 0.999 "$HIST_TRIALS" 7 10,100,1000,6000
+
+for ext in png svg; do
+    gnuplot -c plots/sma_theorem.gp "$D/sma_theorem.tsv" "$OUT/sma_theorem.$ext"
+    gnuplot -c plots/figure1.gp "$D" "$OUT/figure1.$ext"
+    gnuplot -c plots/dof.gp "$D/figure1_mu0.tsv" "$OUT/dof.$ext"
+    gnuplot -c plots/psi2_histogram.gp "$D/psi2_histogram.tsv" "$OUT/psi2_histogram.$ext"
+done
+
+# checks: deviations in standard errors (|z| < 4 is a pass for exact models)
+f0="$D/figure1_mu0.tsv"
+{
+    printf "check\tmeasured\ttarget\tok\n"
+    awk -F'\t' '!/^#/ && $1 != "rho" && $4 != "nan" { z = $4 < 0 ? -$4 : $4; if (z > m) { m = z; r = $1 } }
+        END { printf "SMA, mu = 0: largest |mean - E[psi]| over 40 rho in [3, 2000], in standard errors (at rho = %s)\t%.3g\t< 4\t%s\n", r, m, m < 4 ? "yes" : "NO" }' "$D/sma_theorem.tsv"
+    awk -F'\t' '!/^#/ && $1 != "rho" && $9 != "nan" { z = $9 < 0 ? -$9 : $9; if (z > m) { m = z; r = $1 } }
+        END { printf "SMA, mu = 0: largest |Var - Theorem 1| over rho in [5, 2000], in standard errors (at rho = %s)\t%.3g\t< 4\t%s\n", r, m, m < 4 ? "yes" : "NO" }' "$D/sma_theorem.tsv"
+    awk -F'\t' '!/^#/ && $1 != "rho" { if (lo == "" || $11 < lo) { lo = $11; r = $1 } }
+        END { printf "SMA: smallest KS p-value of psi^2 vs Scale-inv-chi2(rho, 1) over 40 rho (at rho = %s)\t%.3g\t> 1e-4\t%s\n", r, lo, (lo > 1e-4 ? "yes" : "NO") }' "$D/sma_theorem.tsv"
+    awk -F'\t' '!/^#/ && $1 == "6000" { printf "figure 1, mu = 0: Var[psi_t] at t = 6000 (paper: near 2.5e-4)\t%.4g +- %.2g\t~2.5e-4\t%s\n", $5, $6, ($5 > 2.3e-4 && $5 < 2.7e-4) ? "yes" : "NO" }' "$f0"
+    awk -F'\t' '!/^#/ && $1 == "6000" { printf "figure 1, mu = 0: EMA vs SMA model at rho_t, t = 6000, in standard errors (the SMA approximation)\t%.3g\t(informative)\tyes\n", ($5 - $10) / $6 }' "$f0"
+    awk -F'\t' '!/^#/ && $1 == "10" { printf "figure 1, mu = 0: Var[psi_t] at t = 10 (paper: about 1e-1 early)\t%.3g\t~1e-1\t%s\n", $5, ($5 > 0.03 && $5 < 0.3) ? "yes" : "NO" }' "$f0"
+    awk -F'\t' '!/^#/ && $1 != "t" && $1 >= 100 && $1 <= 6000 && NF > 6 { if (lo == "" || $8 < lo) lo = $8; if ($8 > hi) hi = $8 }
+        END { printf "figure 1, mu = 0: max/min of Var[r_t psi_t] over t in [100, 6000] (flat if near 1)\t%.3g\t(informative)\tyes\n", hi / lo }' "$f0"
+    awk -F'\t' '/^# section: ks/ { s = 1; next } s && $1 != "t" { printf "EMA, mu = 0, t = %s: KS distance and p-value of psi_t^2 vs Scale-inv-chi2(rho_t, 1) (the SMA approximation)\t%.3g (p = %.3g)\t(informative)\tyes\n", $1, $4, $5 }' "$D/ks_ema.tsv"
+} >"$D/checks_montecarlo.tsv.tmp"
+mv "$D/checks_montecarlo.tsv.tmp" "$D/checks_montecarlo.tsv"
