@@ -15,6 +15,12 @@
 static const char *command_name = "radvar";
 static char command_label[64] = "radvar";
 char *cli_pending_tmp_path = NULL; /* set by table.c while a temp file exists */
+static int quiet_errors = 0;
+
+void cli_set_quiet(int quiet)
+{
+    quiet_errors = quiet;
+}
 
 void cli_set_command(const char *name)
 {
@@ -26,9 +32,11 @@ _Noreturn static void vfail(int code, const char *fmt, va_list ap)
 {
     if (cli_pending_tmp_path != NULL)
         unlink(cli_pending_tmp_path);
-    fprintf(stderr, "%s: ", command_label);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    if (!quiet_errors) {
+        fprintf(stderr, "%s: ", command_label);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+    }
     exit(code);
 }
 
@@ -241,7 +249,12 @@ cli_grid cli_step_grid_log(const char *opt, const char *text, size_t points)
     cli_grid r = cli_step_grid(opt, text);
     if (r.list != NULL || r.step != 1)
         cli_fail("%s: with --log, give a range A:B (got '%s')", opt, text);
-    /* points log-spaced reals from A to B, rounded, duplicates dropped */
+    if ((double)points > r.b - r.a + 1)
+        cli_fail("--points: %zu is out of range: the range %s holds %.17g whole steps", points,
+                 text, r.b - r.a + 1);
+    /* exactly `points` distinct whole steps from A to B, as close to
+     * log-spaced as whole numbers allow: each is the rounded log-spaced value,
+     * raised to one past the previous and capped to leave room for the rest */
     cli_grid g = {0};
     g.list = malloc(points * sizeof *g.list);
     if (g.list == NULL)
@@ -249,13 +262,15 @@ cli_grid cli_step_grid_log(const char *opt, const char *text, size_t points)
     double la = log(r.a), lb = log(r.b);
     for (size_t k = 0; k < points; k++) {
         double x = points == 1 ? r.a : round(exp(la + (lb - la) * (double)k / (double)(points - 1)));
-        if (k == points - 1)
-            x = r.b;
-        if (x < r.a)
+        if (k > 0 && x <= g.list[k - 1])
+            x = g.list[k - 1] + 1;
+        if (x > r.b - (double)(points - 1 - k))
+            x = r.b - (double)(points - 1 - k);
+        if (k == 0)
             x = r.a;
-        if (g.n == 0 || x > g.list[g.n - 1])
-            g.list[g.n++] = x;
+        g.list[k] = x;
     }
+    g.n = points;
     return g;
 }
 

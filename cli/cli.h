@@ -73,9 +73,23 @@ void cli_table_row(cli_table *t, const double *values);
 void cli_table_close(cli_table *t);
 FILE *cli_table_stream(cli_table *t);
 
+/* ---- simulation rows, shared by simulate and sweep ---- */
+struct radvar_sim;
+extern const char *const cli_simulation_columns[13];
+void cli_simulation_row(const struct radvar_sim *sim, size_t k, double step, double beta2,
+                        double sigma, int sma, double row[13]);
+void cli_set_quiet(int quiet); /* no messages (MPI ranks other than 0) */
+
 /* ---- subcommands ---- */
 int cmd_theory(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_exact(int argc, char **argv);
+int cmd_dof(int argc, char **argv);
+int cmd_rectify(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_bench_step(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "parallel.h"
 #include "radvar/schedule.h"
 #include "radvar/sim.h"
 #include "radvar/theory.h"
@@ -47,6 +48,30 @@ static const char help[] =
     "completed (their count is in the header), exit status 130.\n";
 
 static volatile sig_atomic_t interrupted = 0;
+
+const char *const cli_simulation_columns[13] = {
+    "t", "rho_t", "dof", "mean_psi", "var_psi", "se_var_psi", "mean_rect_psi", "var_rect_psi",
+    "se_var_rect_psi", "var_theory", "rho_eff", "rho_eff_lo", "rho_eff_hi"};
+
+void cli_simulation_row(const radvar_sim *sim, size_t k, double step, double beta2, double sigma,
+                        int sma, double row[13])
+{
+    const double tau2 = 1.0 / (sigma * sigma), z95 = 1.959963984540054;
+    const radvar_moments *m = radvar_sim_moments(sim, k);
+    double dof = radvar_sim_dof(sim, k);
+    double terms = sma ? dof : step; /* the gradients averaged */
+    double var = radvar_moments_variance(m);
+    double se = terms > 4 ? radvar_moments_se_variance(m) : INFINITY;
+    double r = radvar_rect_from_rho(dof, radvar_rho_inf(beta2));
+    double rho_eff = radvar_theory_rho_from_var(var, tau2), lo = 2.0, hi = INFINITY;
+    if (isfinite(se)) {
+        lo = radvar_theory_rho_from_var(var + z95 * se, tau2);
+        hi = var - z95 * se > 0 ? radvar_theory_rho_from_var(var - z95 * se, tau2) : INFINITY;
+    }
+    double values[13] = {step, radvar_rho_t(beta2, step), dof, m->mean, var, se, r * m->mean,
+                         r * r * var, r * r * se, radvar_theory_var_psi(dof, tau2), rho_eff, lo, hi};
+    memcpy(row, values, sizeof values);
+}
 
 static void on_sigint(int sig)
 {
@@ -105,8 +130,18 @@ static double ks_cdf(double x, void *params)
     return radvar_theory_cdf_psi2(x, m->dof, m->tau2);
 }
 
-static void progress(double start, uint64_t done, uint64_t total, int *shown)
+struct progress_state {
+    radvar_sim *sim;
+    double start;
+    int shown;
+};
+
+static void progress(void *arg)
 {
+    struct progress_state *ps = arg;
+    uint64_t done = radvar_sim_trials_done(ps->sim), total = radvar_sim_trials_total(ps->sim);
+    int *shown = &ps->shown;
+    double start = ps->start;
     double elapsed = now_seconds() - start;
     if (elapsed < 1.0 || done == 0)
         return;
@@ -210,14 +245,18 @@ int cmd_simulate(int argc, char **argv)
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-    int show_progress = !quiet && isatty(STDERR_FILENO), shown = 0;
-    double start = now_seconds();
-    while (!interrupted && radvar_sim_iterate(sim) == RADVAR_CONTINUE)
-        if (show_progress)
-            progress(start, radvar_sim_trials_done(sim), radvar_sim_trials_total(sim), &shown);
-    double seconds = now_seconds() - start;
-    if (shown)
+    int show_progress = !quiet && isatty(STDERR_FILENO) && cli_rank() == 0;
+    struct progress_state ps = {sim, now_seconds(), 0};
+    cli_run_simulation(sim, n_report, n_ks, &interrupted, show_progress ? progress : NULL, &ps);
+    double seconds = now_seconds() - ps.start;
+    if (ps.shown)
         fprintf(stderr, "\r%70s\r", "");
+    if (cli_rank() != 0) { /* the results are rank 0's to write */
+        radvar_sim_free(sim);
+        free(report);
+        free(ks);
+        return 0;
+    }
     uint64_t done = radvar_sim_trials_done(sim);
 
     cli_table *t = cli_table_open(output, fmt, argc, argv);
@@ -230,6 +269,8 @@ int cmd_simulate(int argc, char **argv)
     cli_table_param(t, "sigma", "%.17g", sigma);
     cli_table_param(t, "seed", "%llu", (unsigned long long)seed);
     cli_table_param(t, "threads", "%d", threads);
+    if (cli_ranks() > 1)
+        cli_table_param(t, "ranks", "%d", cli_ranks());
     cli_table_param(t, "average", "%s", average_text);
     if (average == RADVAR_AVERAGE_SMA)
         cli_table_param(t, "window", "%s", window ? window_text : "round(rho_t)");
@@ -238,30 +279,13 @@ int cmd_simulate(int argc, char **argv)
     fprintf(stderr, "radvar simulate: seed %llu, %llu trials x %.17g steps in %.3g s\n",
             (unsigned long long)seed, (unsigned long long)done, steps, seconds);
 
-    static const char *const cols[] = {
-        "t", "rho_t", "dof", "mean_psi", "var_psi", "se_var_psi", "mean_rect_psi", "var_rect_psi",
-        "se_var_rect_psi", "var_theory", "rho_eff", "rho_eff_lo", "rho_eff_hi"};
-    cli_table_begin(t, "main", 13, cols);
-    const double tau2 = 1.0 / (sigma * sigma), rho_inf = radvar_rho_inf(beta2), z95 = 1.959963984540054;
+    cli_table_begin(t, "main", 13, cli_simulation_columns);
     for (size_t k = 0; k < n_report; k++) {
-        const radvar_moments *m = radvar_sim_moments(sim, k);
-        double step = (double)report[k], dof = radvar_sim_dof(sim, k);
-        double terms = average == RADVAR_AVERAGE_SMA ? dof : step; /* gradients averaged */
-        double var = radvar_moments_variance(m);
-        double se = terms > 4 ? radvar_moments_se_variance(m) : INFINITY;
-        double r = radvar_rect_from_rho(dof, rho_inf);
-        double rho_eff = radvar_theory_rho_from_var(var, tau2), lo, hi;
-        if (isfinite(se)) {
-            lo = radvar_theory_rho_from_var(var + z95 * se, tau2);
-            hi = var - z95 * se > 0 ? radvar_theory_rho_from_var(var - z95 * se, tau2) : INFINITY;
-        } else {
-            lo = 2.0;
-            hi = INFINITY;
-        }
-        double row[13] = {step, radvar_rho_t(beta2, step), dof, m->mean, var, se, r * m->mean,
-                          r * r * var, r * r * se, radvar_theory_var_psi(dof, tau2), rho_eff, lo, hi};
+        double row[13];
+        cli_simulation_row(sim, k, (double)report[k], beta2, sigma, average == RADVAR_AVERAGE_SMA, row);
         cli_table_row(t, row);
     }
+    const double tau2 = 1.0 / (sigma * sigma);
     if (n_ks) {
         static const char *const kcols[] = {"t", "dof", "n", "ks_distance", "p_value"};
         cli_table_begin(t, "ks", 5, kcols);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "parallel.h"
 #include "radvar/common.h"
 
 static const struct {
@@ -13,6 +14,13 @@ static const struct {
     {"theory", cmd_theory, "moments of psi under the scaled-inverse-chi2 model, per rho"},
     {"schedule", cmd_schedule, "rho_t, r_t, the exact rectification and warmups, per step t"},
     {"simulate", cmd_simulate, "Monte Carlo of psi_t (EMA or SMA) against the theory"},
+    {"exact", cmd_exact, "exact moments of psi_t for the EMA (quadrature, no Monte Carlo)"},
+    {"dof", cmd_dof, "degrees-of-freedom estimators of the EMA against its exact variance"},
+    {"rectify", cmd_rectify, "how flat each rectification makes Var[r_t psi_t], exactly"},
+    {"replay", cmd_replay, "run the reference optimizer on logged gradients, print the trajectory"},
+    {"bench-step", cmd_bench_step, "time optimizer steps on synthetic gradients"},
+    {"sweep", cmd_sweep, "simulations over a grid of (beta2, mu, sigma, ...), checkpointed"},
+    {"train", cmd_train, "train a classifier on Fashion-MNIST with the reference optimizer"},
 };
 
 static void usage(FILE *f)
@@ -23,7 +31,18 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[k].name, commands[k].summary);
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    cli_parallel_init(&argc, &argv);
+    cli_set_quiet(cli_rank() != 0);
+    int status = dispatch(argc, argv);
+    cli_parallel_finalize();
+    return status;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);

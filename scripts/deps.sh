@@ -5,16 +5,19 @@
 #   build  compile the library and the program
 #   test   run the Check tests              reproduce  draw figures and report
 #   bench  run benchmarks against peers     refs       regenerate reference values
+#   conformance  the optimizer against PyTorch, live
 set -eu
 
 packages_for() {
     case "$1" in
-    build) echo "pkg-config libgsl-dev librandom123-dev" ;;
-    test) echo "pkg-config libgsl-dev librandom123-dev check" ;;
-    reproduce) echo "pkg-config libgsl-dev librandom123-dev gnuplot-nox" ;;
-    bench) echo "pkg-config libgsl-dev librandom123-dev python3 python3-numpy" ;;
-    refs) echo "python3 python3-mpmath" ;;
-    *) echo "deps.sh: unknown group '$1' (valid: build test reproduce bench refs)" >&2; exit 2 ;;
+    build) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev" ;;
+    test) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev check dataset-fashion-mnist" ;;
+    reproduce) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist" ;;
+    bench) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev python3 python3-numpy python3-torch" ;;
+    refs) echo "python3 python3-mpmath python3-numpy" ;;
+    mpi) echo "libopenmpi-dev openmpi-bin" ;;
+    conformance) echo "pkg-config libgsl-dev librandom123-dev python3 python3-numpy python3-torch" ;;
+    *) echo "deps.sh: unknown group '$1' (valid: build test reproduce bench refs conformance mpi)" >&2; exit 2 ;;
     esac
 }
 

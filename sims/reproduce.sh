@@ -10,5 +10,11 @@ echo "reproduce: foundation (theory, schedule)" >&2
 sh sims/foundation.sh "$OUT"
 echo "reproduce: Monte Carlo (simulate)" >&2
 sh sims/montecarlo.sh "$OUT"
+echo "reproduce: exact EMA moments (exact, dof, rectify)" >&2
+sh sims/exact.sh "$OUT"
+echo "reproduce: reference optimizer (presets)" >&2
+sh sims/optimizer.sh "$OUT"
+echo "reproduce: experiments on Fashion-MNIST (train), SCALE=$SCALE" >&2
+sh sims/experiments.sh "$OUT"
 sh sims/report.sh "$OUT" "$(( $(date +%s) - start ))"
 echo "reproduce: done in $(( $(date +%s) - start )) s; see $OUT/REPORT.md" >&2

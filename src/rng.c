@@ -119,6 +119,13 @@ double radvar_gauss(uint64_t seed, uint64_t stream, uint64_t index)
     return zig_slow(seed, stream, pair, parity, u, layer);
 }
 
+uint64_t radvar_uniform_bits(uint64_t seed, uint64_t stream, uint64_t index)
+{
+    uint32_t w[4];
+    philox_words(seed, stream, index, 0xffffffffu, w);
+    return (uint64_t)w[0] << 32 | w[1];
+}
+
 void radvar_gauss_fill(uint64_t seed, uint64_t stream, uint64_t first, size_t n, double *out)
 {
     for (size_t i = 0; i < n; i++)

@@ -111,6 +111,19 @@ int radvar_rho_t_e(double beta2, double t, radvar_result *r)
     return RADVAR_SUCCESS;
 }
 
+int radvar_rho_moment_e(double beta2, double t, radvar_result *r)
+{
+    if (bad_beta2(beta2) || !(t >= 1.0))
+        RADVAR_DOMAIN_ERROR(r);
+    if (t == 1.0 || isinf(t) || beta2 == 0.0)
+        return t == 1.0 ? (r->val = 1.0, r->err = 0.0, RADVAR_SUCCESS) : radvar_rho_inf_e(beta2, r);
+    /* (1 - b^t)/(1 + b^t) = tanh(t lambda / 2): no cancellation for small t
+     * lambda, where rho_inf is large and tanh small */
+    r->val = radvar_rho_inf(beta2) * tanh(0.5 * t * decay_rate(beta2));
+    r->err = 6.0 * DBL_EPSILON * r->val;
+    return RADVAR_SUCCESS;
+}
+
 /* ---- SMA length from the centre-of-mass equation, summed term by term ---- */
 
 struct com_params {
@@ -377,6 +390,13 @@ double radvar_rho_t(double beta2, double t)
 {
     radvar_result r;
     radvar_rho_t_e(beta2, t, &r);
+    return r.val;
+}
+
+double radvar_rho_moment(double beta2, double t)
+{
+    radvar_result r;
+    radvar_rho_moment_e(beta2, t, &r);
     return r.val;
 }
 

@@ -23,6 +23,7 @@
 #include "radvar/sim.h"
 
 #define CHUNK_MAX 256
+#define SUPER_CHUNKS 16 /* chunks per superchunk: the unit of work and of merging */
 #define SMA_RING_BUDGET (4u << 20) /* doubles of ring per chunk (32 MiB) */
 
 struct lane_work {
@@ -40,7 +41,8 @@ struct radvar_sim {
     uint64_t *window_at;      /* SMA: k_t for t = 1..T (index t-1) */
     uint64_t ring_len;        /* SMA: K = max k_t */
     uint64_t chunk;           /* trials per chunk */
-    uint64_t n_chunks, chunks_done;
+    uint64_t n_chunks, n_super, super_done;
+    radvar_moments *super_moments; /* n_report: the superchunk being merged */
     radvar_moments *totals;   /* n_report */
     double **ks_samples;      /* n_ks arrays of `trials` */
     struct lane_work *work;   /* one per thread */
@@ -74,6 +76,7 @@ void radvar_sim_free(radvar_sim *s)
     free(s->dof);
     free(s->window_at);
     free(s->totals);
+    free(s->super_moments);
     free(s);
 }
 
@@ -112,9 +115,11 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
     s->ks_slot = calloc(nr, sizeof *s->ks_slot);
     s->dof = malloc(nr * sizeof *s->dof);
     s->totals = calloc(nr, sizeof *s->totals);
+    s->super_moments = calloc(nr, sizeof *s->super_moments);
     s->ks_samples = calloc(nk ? nk : 1, sizeof *s->ks_samples);
     s->work = calloc((size_t)cfg->threads, sizeof *s->work);
-    if (!s->report || !s->ks || !s->ks_slot || !s->dof || !s->totals || !s->ks_samples || !s->work)
+    if (!s->report || !s->ks || !s->ks_slot || !s->dof || !s->totals || !s->super_moments
+        || !s->ks_samples || !s->work)
         goto nomem;
     memcpy(s->report, cfg->report, nr * sizeof *s->report);
     if (nk)
@@ -154,6 +159,7 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
         s->dof[k] = cfg->average == RADVAR_AVERAGE_SMA ? (double)s->window_at[s->report[k] - 1]
                                                        : radvar_rho_t(cfg->beta2, (double)s->report[k]);
     s->n_chunks = (cfg->trials + s->chunk - 1) / s->chunk;
+    s->n_super = (s->n_chunks + SUPER_CHUNKS - 1) / SUPER_CHUNKS;
 
     for (int i = 0; i < cfg->threads; i++) {
         struct lane_work *w = &s->work[i];
@@ -274,29 +280,69 @@ int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_moments *out)
     return RADVAR_SUCCESS;
 }
 
-int radvar_sim_iterate(radvar_sim *s)
+int radvar_sim_run_super(radvar_sim *s, uint64_t super, radvar_moments *out)
 {
-    if (s->chunks_done >= s->n_chunks)
-        return RADVAR_SUCCESS;
-    uint64_t first = s->chunks_done, end = first + (uint64_t)s->cfg.threads;
+    if (super >= s->n_super)
+        return RADVAR_EDOM;
+    uint64_t first = super * SUPER_CHUNKS, end = first + SUPER_CHUNKS;
     if (end > s->n_chunks)
         end = s->n_chunks;
     long long n = (long long)(end - first);
+    for (size_t k = 0; k < s->cfg.n_report; k++)
+        out[k] = (radvar_moments){0, 0, 0, 0, 0};
+    /* the chunks of a superchunk in parallel, merged in chunk order */
 #pragma omp parallel for ordered schedule(static, 1) num_threads(s->cfg.threads)
     for (long long i = 0; i < n; i++) {
         struct lane_work *w = &s->work[omp_get_thread_num()];
         run_chunk(s, w, first + (uint64_t)i);
 #pragma omp ordered
         for (size_t k = 0; k < s->cfg.n_report; k++)
-            radvar_moments_merge(&s->totals[k], &w->chunk_moments[k]);
+            radvar_moments_merge(&out[k], &w->chunk_moments[k]);
     }
-    s->chunks_done = end;
-    return s->chunks_done < s->n_chunks ? RADVAR_CONTINUE : RADVAR_SUCCESS;
+    return RADVAR_SUCCESS;
+}
+
+int radvar_sim_merge_super(radvar_sim *s, uint64_t super, const radvar_moments *part)
+{
+    if (super != s->super_done)
+        return RADVAR_EINVAL; /* superchunks merge in order, each once */
+    for (size_t k = 0; k < s->cfg.n_report; k++)
+        radvar_moments_merge(&s->totals[k], &part[k]);
+    s->super_done++;
+    return RADVAR_SUCCESS;
+}
+
+int radvar_sim_iterate(radvar_sim *s)
+{
+    if (s->super_done >= s->n_super)
+        return RADVAR_SUCCESS;
+    radvar_sim_run_super(s, s->super_done, s->super_moments);
+    radvar_sim_merge_super(s, s->super_done, s->super_moments);
+    return s->super_done < s->n_super ? RADVAR_CONTINUE : RADVAR_SUCCESS;
+}
+
+uint64_t radvar_sim_supers(const radvar_sim *s)
+{
+    return s->n_super;
+}
+
+uint64_t radvar_sim_super_trials(const radvar_sim *s, uint64_t super, uint64_t *first)
+{
+    uint64_t per = s->chunk * SUPER_CHUNKS, lo = super * per;
+    *first = lo;
+    if (lo >= s->cfg.trials)
+        return 0;
+    return s->cfg.trials - lo < per ? s->cfg.trials - lo : per;
+}
+
+double *radvar_sim_ks_sample_mutable(radvar_sim *s, size_t j)
+{
+    return j < s->cfg.n_ks ? s->ks_samples[j] : NULL;
 }
 
 uint64_t radvar_sim_trials_done(const radvar_sim *s)
 {
-    uint64_t done = s->chunks_done * s->chunk;
+    uint64_t done = s->super_done * SUPER_CHUNKS * s->chunk;
     return done < s->cfg.trials ? done : s->cfg.trials;
 }
 

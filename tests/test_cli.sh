@@ -116,13 +116,94 @@ else
     bad "SIGINT: exit $code, trials_completed '$done_trials'"
 fi
 
+# exact, dof, rectify: bad input
+for sub in exact dof rectify; do
+    expect_error "--beta2: 0 is out of range: must be in (0, 1)" $sub --beta2 0 --t 10
+    expect_error "--beta2: 1 is out of range" $sub --beta2 1 --t 10
+    expect_error "--t: 0 is out of range" $sub --beta2 0.9 --t 0,5
+    expect_error "'1.5' is not a whole number" $sub --beta2 0.9 --t 1.5
+    expect_error "--sigma: 0 is out of range" $sub --beta2 0.9 --t 5 --sigma 0
+    expect_error "--points goes with --log" $sub --beta2 0.9 --t 3:100 --points 5
+    expect_error "with --log, give a range A:B" $sub --beta2 0.9 --t 3,100 --log
+    expect_error "--points: 1 is out of range" $sub --beta2 0.9 --t 3:100 --log --points 1
+    expect_error "--points: 99 is out of range: the range 3:100 holds 98" $sub --beta2 0.9 --t 3:100 --log --points 99
+    expect_error "--mu: 'x' is not a number" $sub --beta2 0.9 --t 5 --mu x
+done
+# exact: nan where a moment does not exist, and distinct log-spaced steps
+"$PROG" exact --beta2 0.99 --t 1,2,3 >"$TMP/e.tsv"
+if awk -F'\t' '$1 == "1" { exit !($3 == "nan" && $5 == "nan") }' "$TMP/e.tsv" \
+    && awk -F'\t' '$1 == "2" { exit !($3 != "nan" && $5 == "nan") }' "$TMP/e.tsv" \
+    && awk -F'\t' '$1 == "3" { exit !($5 != "nan") }' "$TMP/e.tsv"; then ok; else bad "exact nan rule"; fi
+n=$("$PROG" exact --beta2 0.99 --t 3:6000 --log --points 300 | grep -v '^#' | awk 'NR > 1' | cut -f1 | sort -un | wc -l)
+if [ "$n" -eq 300 ]; then ok; else bad "log-spaced steps: $n distinct, expected 300"; fi
+if "$PROG" rectify --beta2 0.999 --t 100 | awk -F'\t' '$1 == "100" { d = $9 - 1; exit !(d < 1e-12 && d > -1e-12) }'; then ok; else bad "ratio_exact should be 1"; fi
+
+# replay: bad input, a worked example, and the golden files through the CLI
+expect_error "--method is required" replay
+expect_error "--method: 'lamb' is not a method" replay --method lamb
+expect_error "--preset: 'keras' is not valid" replay --method radam --preset keras
+expect_error "--preset: applies to --method radam only" replay --method adam --preset paper
+expect_error "--lr: -0.1 is out of range: must be >= 0" replay --method adam --lr -0.1
+expect_error "--beta2: 1 is out of range" replay --method radam --beta2 1
+expect_error "--eps: -1e-8 is out of range" replay --method radam --eps -1e-8
+expect_error "--dtype: 'half' is not valid" replay --method radam --dtype half
+expect_error "--wd-kind: 'both' is not valid" replay --method radam --wd-kind both
+expect_error "--input: cannot open" replay --method radam --input "$TMP/none.tsv"
+printf '1 2\n0.5 nan\n' >"$TMP/nan.tsv"
+expect_error "line 2: a gradient is NaN or infinite" replay --method radam --input "$TMP/nan.tsv"
+printf '1 2\n0.5 0.1 0.3\n' >"$TMP/ragged.tsv"
+expect_error "line 2 has 3 values; the initial row had 2" replay --method radam --input "$TMP/ragged.tsv"
+printf 'p0 p1\n1 2\n0.5 -0.25\n0.5 -0.25\n' | "$PROG" replay --method adam --lr 0.1 >"$TMP/r.tsv"
+if [ "$(grep -vc '^#' "$TMP/r.tsv")" -eq 3 ] && awk -F'\t' '$1 == "1" { exit !($2 < 1 && $3 > 2) }' "$TMP/r.tsv"; then ok; else bad "replay example"; fi
+# the golden RAdam trajectory through the command line: same numbers as torch
+g=tests/golden/radam_b0.999_wd.tsv
+if [ -f "$g" ]; then
+    args=$(sed -n 's/^# radvar replay //p' "$g")
+    awk -F'\t' '$1 == "init" { $1 = ""; print substr($0, 2); next } !/^#/ { print $2 "\t" $3 "\t" $4 "\t" $5 }' OFS='\t' "$g" \
+        | "$PROG" replay $args >"$TMP/g.tsv"
+    if awk -F'\t' 'FNR == NR { if (!/^#/ && $1 != "init") want[$1] = $6 "\t" $7 "\t" $8 "\t" $9; next }
+        !/^#/ && $1 != "t" { split(want[$1], w, "\t"); for (k = 1; k <= 4; k++) { d = $(k + 1) - w[k]; s = w[k] < 0 ? -w[k] : w[k]; if (s < 1) s = 1;
+            if (d / s > 1e-12 || d / s < -1e-12) exit 1 } n++ } END { exit !(n == 2000) }' "$g" "$TMP/g.tsv"; then ok; else bad "golden through replay"; fi
+fi
+# bench-step prints its row
+if "$PROG" bench-step --method radam --n 1000 --threads 1 --dtype float32 --steps 2 | grep -q '^radam	1000	1	float32	2	'; then ok; else bad "bench-step"; fi
+
+# train: deterministic for a seed, and clear errors for missing or broken data
+DATA=/usr/share/datasets/fashion-mnist
+if [ -f "$DATA/train-images-idx3-ubyte.gz" ]; then
+    for k in 1 2; do
+        "$PROG" train --data "$DATA" --method radam --lr 1e-3 --epochs 2 --batch 32 --seed 5 \
+            --train-size 600 --test-size 300 --log-every 5 | grep -v '^# command' >"$TMP/train$k.tsv"
+    done
+    if cmp -s "$TMP/train1.tsv" "$TMP/train2.tsv" && [ "$(grep -c '^[12]	' "$TMP/train1.tsv")" -ge 2 ]; then ok; else bad "train is not deterministic"; fi
+    "$PROG" train --data "$DATA" --method radam --lr 1e-3 --epochs 1 --batch 32 --seed 6 \
+        --train-size 600 --test-size 300 | grep -v '^# command' >"$TMP/train3.tsv"
+    if ! cmp -s "$TMP/train1.tsv" "$TMP/train3.tsv"; then ok; else bad "train ignores the seed"; fi
+fi
+expect_error "--data: cannot open '$TMP/nodata/train-images-idx3-ubyte.gz'" train --data "$TMP/nodata" \
+    --method adam --lr 1e-3 --epochs 1 --batch 8 --seed 1
+mkdir -p "$TMP/broken"
+printf 'not an idx file at all' | gzip >"$TMP/broken/train-images-idx3-ubyte.gz"
+printf 'nope' | gzip >"$TMP/broken/train-labels-idx1-ubyte.gz"
+expect_error "is not an IDX image file (magic" train --data "$TMP/broken" --method adam --lr 1e-3 \
+    --epochs 1 --batch 8 --seed 1
+if [ -f "$DATA/train-images-idx3-ubyte.gz" ]; then
+    head -c 100000 "$DATA/train-images-idx3-ubyte.gz" >"$TMP/broken/train-images-idx3-ubyte.gz"
+    cp "$DATA/train-labels-idx1-ubyte.gz" "$TMP/broken/"
+    expect_error "is truncated" train --data "$TMP/broken" --method adam --lr 1e-3 --epochs 1 --batch 8 --seed 1
+fi
+expect_error "--model: 'cnn' is not a model" train --data "$DATA" --model cnn --method adam --lr 1e-3 \
+    --epochs 1 --batch 8 --seed 1
+expect_error "--lr: -1 is out of range" train --data "$DATA" --method adam --lr -1 --epochs 1 --batch 8 --seed 1
+expect_error "--epochs: 0 is out of range" train --data "$DATA" --method adam --lr 1 --epochs 0 --batch 8 --seed 1
+
 # unknown command
 "$PROG" frobnicate >/dev/null 2>"$TMP/stderr"
 if [ $? -eq 2 ] && grep -q "unknown command 'frobnicate'" "$TMP/stderr"; then ok; else bad "unknown command"; fi
 
 # --version and --help
 if "$PROG" --version | grep -q '^radvar [0-9]'; then ok; else bad "--version"; fi
-for sub in theory schedule simulate; do
+for sub in theory schedule simulate exact dof rectify replay bench-step sweep train; do
     if "$PROG" $sub --help | grep -q "^usage: radvar $sub"; then ok; else bad "$sub --help"; fi
 done
 

@@ -234,20 +234,30 @@ END_TEST
 
 START_TEST(test_chunks_merge_to_total)
 {
-    /* running chunks one by one and merging them in order gives the totals:
-     * what a multi-process run does */
+    /* chunks merged in order into superchunks of 16, superchunks merged in
+     * order: the totals, bit for bit -- what a multi-process run does */
     uint64_t t = 64;
-    radvar_sim_config cfg = {0.99, 64, 1000, 0.0, 1.0, 8, 1, RADVAR_AVERAGE_EMA, 0, &t, 1, NULL, 0, 0};
+    radvar_sim_config cfg = {0.99, 64, 9000, 0.0, 1.0, 8, 2, RADVAR_AVERAGE_EMA, 0, &t, 1, NULL, 0, 0};
     radvar_sim *whole = run(cfg), *parts;
     ck_assert_int_eq(radvar_sim_alloc(&cfg, &parts), RADVAR_SUCCESS);
-    radvar_moments acc = {0, 0, 0, 0, 0}, one;
-    uint64_t chunk = radvar_sim_chunk_trials(parts);
-    for (uint64_t c = 0; c * chunk < 1000; c++) {
-        ck_assert_int_eq(radvar_sim_run_chunk(parts, c, &one), RADVAR_SUCCESS);
-        radvar_moments_merge(&acc, &one);
+    radvar_moments acc = {0, 0, 0, 0, 0}, one, super_acc;
+    uint64_t chunk = radvar_sim_chunk_trials(parts), first;
+    ck_assert_uint_eq(radvar_sim_supers(parts), 3); /* 9000 trials / (16 x 256) */
+    for (uint64_t k = 0; k < radvar_sim_supers(parts); k++) {
+        uint64_t n = radvar_sim_super_trials(parts, k, &first);
+        ck_assert_uint_eq(first, k * 16 * chunk);
+        super_acc = (radvar_moments){0, 0, 0, 0, 0};
+        for (uint64_t c = first / chunk; c * chunk < first + n; c++) {
+            ck_assert_int_eq(radvar_sim_run_chunk(parts, c, &one), RADVAR_SUCCESS);
+            radvar_moments_merge(&super_acc, &one);
+        }
+        ck_assert_int_eq(radvar_sim_run_super(parts, k, &one), RADVAR_SUCCESS);
+        ck_assert(memcmp(&one, &super_acc, sizeof one) == 0);
+        radvar_moments_merge(&acc, &super_acc);
     }
     ck_assert(memcmp(&acc, radvar_sim_moments(whole, 0), sizeof acc) == 0);
     ck_assert_int_eq(radvar_sim_run_chunk(parts, 1000, &one), RADVAR_EDOM);
+    ck_assert_int_eq(radvar_sim_merge_super(parts, 1, &one), RADVAR_EINVAL); /* out of order */
     radvar_sim_free(whole);
     radvar_sim_free(parts);
 }

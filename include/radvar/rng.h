@@ -31,6 +31,10 @@ double radvar_gauss(uint64_t seed, uint64_t stream, uint64_t index);
 void radvar_gauss_pair_lanes(uint64_t seed, uint64_t first_stream, size_t lanes, uint64_t pair,
                              double *even, double *odd);
 
+/* 64 uniform bits number `index` of `stream` under `seed` (words 0-1 of
+ * counter {index, 0xffffffff, stream}: a retry value the Gaussians never use). */
+uint64_t radvar_uniform_bits(uint64_t seed, uint64_t stream, uint64_t index);
+
 /* n consecutive draws of one stream from index first. */
 void radvar_gauss_fill(uint64_t seed, uint64_t stream, uint64_t first, size_t n, double *out);
 

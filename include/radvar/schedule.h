@@ -26,6 +26,16 @@ double radvar_rho_inf(double beta2);
 int radvar_rho_t_e(double beta2, double t, radvar_result *r);
 double radvar_rho_t(double beta2, double t);
 
+/* The second-moment-matching degrees of freedom of the EMA, 1 / sum_i w_i^2
+ * with w_i = (1-beta2) beta2^(t-i) / (1-beta2^t): the rho of the SMA whose
+ * weights have the same sum of squares.  In closed form
+ *   rho_moment = (1+beta2)(1-beta2^t) / ((1-beta2)(1+beta2^t))
+ *              = rho_inf tanh(t lambda / 2),  lambda = -ln beta2,
+ * so rho_moment(1) = 1, rho_moment(inf) = rho_inf, and ~ t for small t.
+ * domain: 0 <= beta2 < 1, t >= 1 (t = inf allowed).  exceptions: RADVAR_EDOM. */
+int radvar_rho_moment_e(double beta2, double t, radvar_result *r);
+double radvar_rho_moment(double beta2, double t);
+
 /* The SMA length f(t, beta2) found by solving the paper's centre-of-mass
  * equation numerically (GSL's Brent solver), with the EMA's centre of mass
  * summed term by term: an independent check of the closed form rho_t.

@@ -10,8 +10,11 @@
  * (radvar_moments); the rectified r_t psi_t has the same moments scaled by r_t.
  *
  * Reproducibility: g_t of trial i is radvar_gauss(seed, i, t - 1), and trials
- * are processed in fixed chunks whose moments merge in chunk order, so the
- * result is bit for bit the same for any number of threads.
+ * are processed in fixed chunks, chunks in fixed superchunks of 16; chunk
+ * moments merge in chunk order into their superchunk's, and superchunks merge
+ * in order into the totals.  That tree depends on the configuration only, so
+ * the result is bit for bit the same for any number of threads or processes
+ * (radvar-mpi computes superchunks on several ranks and merges them in order).
  * Memory: O(reported steps x threads) plus, for the SMA, a ring buffer of the
  * window per trial in flight, plus the psi^2 samples at the KS steps.
  *
@@ -53,8 +56,8 @@ typedef struct radvar_sim radvar_sim;
  * RADVAR_ENOMEM. */
 int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out);
 
-/* Run the next batch of chunks (one per thread); RADVAR_CONTINUE while trials
- * remain, RADVAR_SUCCESS when all are done. */
+/* Run and merge the next superchunk (its chunks spread over the threads);
+ * RADVAR_CONTINUE while trials remain, RADVAR_SUCCESS when all are done. */
 int radvar_sim_iterate(radvar_sim *s);
 
 /* Trials whose results are in the moments so far (a whole number of chunks). */
@@ -76,9 +79,20 @@ uint64_t radvar_sim_chunk_trials(const radvar_sim *s);
 
 void radvar_sim_free(radvar_sim *s);
 
-/* The same work for one chunk, exposed for benchmarks and for distributing
- * chunks over processes: moments of chunk c (trials c*chunk .. ) at every
+/* The same work for one chunk: moments of chunk c (trials c*chunk .. ) at every
  * reported step into out[0..n_report). */
 int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_moments *out);
+
+/* Distributing the work over processes (what radvar_sim_iterate does in one):
+ * the number of superchunks; the trials of superchunk k (count, and the first
+ * trial index in *first); its moments, computed with the threads into
+ * out[0..n_report) (and its psi^2 samples into the KS arrays); and the merge
+ * of those moments into the totals, which must come in order k = 0, 1, ...
+ * (RADVAR_EINVAL otherwise). */
+uint64_t radvar_sim_supers(const radvar_sim *s);
+uint64_t radvar_sim_super_trials(const radvar_sim *s, uint64_t super, uint64_t *first);
+int radvar_sim_run_super(radvar_sim *s, uint64_t super, radvar_moments *out);
+int radvar_sim_merge_super(radvar_sim *s, uint64_t super, const radvar_moments *part);
+double *radvar_sim_ks_sample_mutable(radvar_sim *s, size_t j);
 
 #endif

@@ -1,0 +1,43 @@
+/* radvar/exact.h: exact moments of Adam's adaptive learning rate under the EMA,
+ * with no Monte Carlo and no SMA approximation.
+ *
+ * X = 1/psi^2 = sum_i w_i g_i^2 with independent g_i ~ N(mu, sigma^2) and
+ * weights w_i > 0; for the EMA at step t, w_i = (1-beta2) beta2^(t-i)/(1-beta2^t).
+ * Its Laplace transform is
+ *   L(s) = prod_i (1 + 2 s w_i sigma^2)^(-1/2) exp(-s w_i mu^2 / (1 + 2 s w_i sigma^2)),
+ * and E[X^-1] = int_0^inf L(s) ds, E[X^-1/2] = pi^(-1/2) int_0^inf s^(-1/2) L(s) ds
+ * give E[psi], E[psi^2] and Var[psi] by one-dimensional quadrature (GSL QAGIU).
+ * See exact.c for the form that avoids the cancellation in Var[psi].
+ */
+#ifndef RADVAR_EXACT_H
+#define RADVAR_EXACT_H
+
+#include <stddef.h>
+
+#include "radvar/common.h"
+
+typedef struct {
+    double mean_psi;  /* E[psi]   (needs 2 or more terms) */
+    double mean_psi2; /* E[psi^2] (needs 3 or more terms) */
+    double var_psi;   /* Var[psi] (needs 3 or more terms) */
+    double abs_err;   /* estimated absolute error of var_psi */
+    size_t evaluations; /* integrand evaluations used */
+} radvar_exact_moments;
+
+/* Moments of psi = (sum_i w_i g_i^2)^(-1/2) for arbitrary weights w[0..n).
+ * domain: every w_i > 0 and finite, n >= 3 (n = 2: E[psi] only, the rest NaN
+ * with RADVAR_EDOM), mu finite, 0 < sigma < inf.
+ * exceptions: RADVAR_EDOM, RADVAR_EMAXITER (quadrature did not reach its
+ * tolerance; values are the best found, abs_err says how good), RADVAR_ENOMEM. */
+int radvar_exact_moments_weights(const double *w, size_t n, double mu, double sigma,
+                                 radvar_exact_moments *r);
+
+/* The same for the EMA at step t (t = INFINITY: the stationary EMA), in
+ * O(terms with 2 s w_i sigma^2 / E[X] >= 0.05) per integrand evaluation: the
+ * small-weight tail is summed in closed form.
+ * domain: 0 < beta2 < 1, t a whole number >= 3 (t = 2: E[psi] only) or inf,
+ * mu finite, 0 < sigma < inf.  exceptions: as above. */
+int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
+                             radvar_exact_moments *r);
+
+#endif

@@ -1,0 +1,152 @@
+/* radvar/optim.h: a reference optimizer over flat parameter arrays -- SGD,
+ * Adam, AdamW, RAdam and the paper's probes -- whose every step can be traced
+ * to a named convention of a named implementation.
+ *
+ * The RAdam conventions differ in five knobs, all settable here: the
+ * threshold on rho_t and its comparison, what happens below it, where eps goes,
+ * the kind of weight decay, and the learning-rate schedule.  radvar_optim_preset
+ * fills a configuration that reproduces one implementation's update exactly:
+ *   "paper"    Liu et al. 2020, Algorithm 2: rho_t > 4, momentum step below,
+ *              eps added to sqrt(v_hat) (the paper has none; 1e-8 guards v = 0)
+ *   "official" LiyuanLucasLiu/RAdam (first release): rho_t >= 5, no step
+ *              below (below = momentum gives the current degenerated_to_sgd),
+ *              eps added to sqrt(v) and sqrt(1-beta2^t) in the step size,
+ *              decoupled weight decay p -= lr wd p, only on steps taken
+ *   "pytorch"  torch.optim.RAdam (1.13, foreach=False): rho_t > 5, momentum
+ *              step below, eps added to sqrt(v), L2 weight decay (grad += wd p);
+ *              decoupled (torch >= 2.0 option) as p *= 1 - lr wd
+ *   "optax"    optax.radam: rho_t >= 5, momentum step below, update
+ *              r m_hat / (sqrt(v_hat + eps_root) + eps), optional Nesterov
+ *   "tfa"      tfa.optimizers.RectifiedAdam: rho_t >= 5, eps = 1e-7 added to
+ *              sqrt(v_hat), decoupled decay inside the lr (p -= lr (u + wd p)),
+ *              optional warmup then linear decay to min_lr, optional amsgrad
+ * Rectification (r_t, rho_t, the thresholds) comes from radvar/schedule.h.
+ */
+#ifndef RADVAR_OPTIM_H
+#define RADVAR_OPTIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "radvar/common.h"
+#include "radvar/schedule.h"
+
+typedef enum {
+    RADVAR_SGD,         /* heavy-ball momentum (PyTorch's SGD), optional Nesterov */
+    RADVAR_ADAM,        /* torch.optim.Adam */
+    RADVAR_ADAMW,       /* torch.optim.AdamW */
+    RADVAR_RADAM,       /* RAdam, by preset */
+    RADVAR_ADAM_WARMUP, /* Adam with linear warmup over warmup_steps */
+    RADVAR_ADAM_2K,     /* Adam-2k: the first v_only_steps steps update v only */
+    RADVAR_ADAM_EPS     /* Adam-eps: Adam with eps = 1e-4 */
+} radvar_method;
+
+typedef enum { RADVAR_FLOAT32, RADVAR_FLOAT64 } radvar_dtype;
+
+typedef enum {
+    RADVAR_BELOW_MOMENTUM, /* un-adapted step lr m_hat (paper, PyTorch, optax, TFA) */
+    RADVAR_BELOW_SKIP      /* no step (official code's first release) */
+} radvar_below_rule;
+
+typedef enum {
+    RADVAR_EPS_SQRT_V,   /* sqrt(1-b2^t) / (sqrt(v) + eps): PyTorch RAdam, official */
+    RADVAR_EPS_SQRT_VHAT /* 1 / (sqrt(v_hat + eps_root) + eps): Adam, paper, optax, TFA */
+} radvar_eps_placement;
+
+typedef enum {
+    RADVAR_WD_NONE,
+    RADVAR_WD_L2,              /* g += wd p before the moments (PyTorch Adam/RAdam) */
+    RADVAR_WD_DECOUPLED,       /* p *= 1 - lr wd before the update (AdamW, torch RAdam option) */
+    RADVAR_WD_DECOUPLED_TAKEN, /* p -= wd lr p, only on steps that move (official) */
+    RADVAR_WD_DECOUPLED_IN_LR  /* p -= lr (u + wd p) (TFA) */
+} radvar_weight_decay;
+
+typedef struct {
+    radvar_method method;
+    double lr, beta1, beta2, eps, eps_root, weight_decay;
+    radvar_weight_decay wd_kind;
+    double momentum;      /* SGD */
+    int nesterov;         /* SGD; RAdam optax form */
+    int amsgrad;          /* Adam, AdamW, RAdam (TFA form): v_hat uses max over t */
+    radvar_threshold threshold;          /* RAdam */
+    radvar_below_rule below;             /* RAdam */
+    radvar_eps_placement eps_placement;  /* RAdam (Adam variants: SQRT_VHAT) */
+    int rect_exact;       /* RAdam: sqrt(Var(rho_inf)/Var(rho_t)) from the theory
+                             module, applied as soon as rho_t > 2 */
+    double warmup_steps;  /* ADAM_WARMUP: Tw >= 1 */
+    double v_only_steps;  /* ADAM_2K: K >= 0 (default 2000) */
+    double total_steps;   /* TFA schedule: > 0 enables warmup + linear decay */
+    double warmup_proportion, min_lr; /* TFA schedule */
+    const char *preset;   /* name, for diagnostics and saved state */
+} radvar_optim_config;
+
+/* Defaults for a method: lr 1e-3, betas (0.9, 0.999), eps 1e-8 (Adam-eps 1e-4),
+ * weight decay 0 (AdamW 1e-2), Adam-2k K = 2000, Adam warmup Tw = 2000, SGD
+ * lr 1e-2 momentum 0.9; for RAdam the "pytorch" preset.
+ * exceptions: RADVAR_EINVAL for an unknown method. */
+int radvar_optim_defaults(radvar_method method, radvar_optim_config *cfg);
+
+/* Set the RAdam convention of a named preset (paper, official, pytorch, optax,
+ * tfa) on cfg, keeping lr, betas and weight_decay.  exceptions: RADVAR_EINVAL. */
+int radvar_optim_preset(const char *name, radvar_optim_config *cfg);
+
+/* Parse method names: sgd adam adamw radam adam-warmup adam-2k adam-eps. */
+int radvar_optim_method_from_name(const char *name, radvar_method *method);
+const char *radvar_optim_method_name(radvar_method method);
+
+typedef struct radvar_optim radvar_optim;
+
+/* Check the configuration (lr >= 0, betas in [0,1), eps >= 0, eps_root >= 0,
+ * weight_decay >= 0, momentum in [0,1), all finite; warmup_steps >= 1, ...)
+ * and allocate the state for n parameters of the given type.
+ * exceptions: RADVAR_EINVAL (*out = NULL), RADVAR_ENOMEM. */
+int radvar_optim_alloc(const radvar_optim_config *cfg, size_t n, radvar_dtype dtype,
+                       radvar_optim **out);
+void radvar_optim_free(radvar_optim *o);
+
+/* Threads for the element loop (1 .. 1024); results do not depend on it. */
+int radvar_optim_set_threads(radvar_optim *o, int threads);
+
+/* One step: params (n values of the dtype) updated in place from grads.
+ * A NaN or infinite gradient is refused: RADVAR_ENONFINITE, nothing changes
+ * (not the parameters, not the state, not the step count).  That check reads
+ * the gradients once more; radvar_optim_set_fused_check(o, 1) folds it into
+ * the update pass instead (faster; a non-finite gradient is still reported,
+ * but the step has then been applied). */
+int radvar_optim_step(radvar_optim *o, void *params, const void *grads);
+void radvar_optim_set_fused_check(radvar_optim *o, int fused);
+
+typedef struct {
+    uint64_t step;      /* t of the last step (0 before the first) */
+    double rho_t;       /* NaN for methods without it */
+    double r_t;         /* the rectification applied (1 for Adam, NaN below threshold) */
+    int rectified;      /* the adaptive, rectified update was used */
+    int moved;          /* the parameters were updated */
+    double effective_lr;/* the multiplier of the update direction: RAdam lr r_t /(1-b1^t)
+                           (times sqrt(1-b2^t) with eps at sqrt(v)), below lr/(1-b1^t);
+                           Adam lr/(1-b1^t); SGD lr; 0 when not moved */
+    double lr;          /* the scheduled learning rate of the step */
+} radvar_optim_diagnostics;
+
+void radvar_optim_diag(const radvar_optim *o, radvar_optim_diagnostics *d);
+
+/* State access: the first and second moments (for SGD: the momentum buffer
+ * and NULL) as arrays of n values of the optimizer's dtype, as in PyTorch; the
+ * step count.  With amsgrad, radvar_optim_vmax is the running maximum. */
+const void *radvar_optim_m(const radvar_optim *o);
+const void *radvar_optim_v(const radvar_optim *o);
+const void *radvar_optim_vmax(const radvar_optim *o);
+radvar_dtype radvar_optim_dtype(const radvar_optim *o);
+uint64_t radvar_optim_steps(const radvar_optim *o);
+size_t radvar_optim_size(const radvar_optim *o);
+
+/* Back to step 0 with zero moments. */
+void radvar_optim_reset(radvar_optim *o);
+
+/* Save / load the state (versioned binary with a checksum).  load refuses a
+ * truncated, foreign or mismatched file (size, dtype, method) with
+ * RADVAR_EFORMAT, and an unreadable one with RADVAR_EIO; o is unchanged then. */
+int radvar_optim_save(const radvar_optim *o, const char *path);
+int radvar_optim_load(radvar_optim *o, const char *path);
+
+#endif

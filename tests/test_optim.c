@@ -1,0 +1,405 @@
+/* test_optim.c: the reference optimizer.  Conformance with PyTorch on the
+ * committed golden trajectories (tests/golden/make_golden.py: float64 to
+ * 1e-12, float32 to 8 ulps), the other presets against their published update
+ * rules on hand-checked steps around the threshold, the paper's probes,
+ * refused hyper-parameters, non-finite gradients, save/load, threads. */
+#define _POSIX_C_SOURCE 200809L
+#include <string.h>
+#include <unistd.h>
+
+#include "check_util.h"
+#include "radvar/optim.h"
+#include "radvar/theory.h"
+
+static const char *const golden[] = {
+    "radam_b0.9", "radam_b0.99", "radam_b0.999", "radam_b0.999_wd", "radam_b0.99_wd",
+    "adam_b0.9", "adam_b0.999_wd", "adam_amsgrad", "adamw_b0.99", "adamw_b0.999",
+    "radam_b0.999_f32", "adam_b0.99_f32", "adamw_b0.999_f32"};
+
+/* The settings from the file's "# radvar replay ..." line. */
+static void parse_settings(const char *line, radvar_optim_config *cfg, radvar_dtype *dtype)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", line);
+    char *save, *tok = strtok_r(buf, " \n", &save);
+    radvar_method method = RADVAR_ADAM;
+    double lr = 0, b1 = 0, b2 = 0, eps = 0, wd = 0;
+    int amsgrad = 0;
+    *dtype = RADVAR_FLOAT64;
+    for (; tok; tok = strtok_r(NULL, " \n", &save)) {
+        char *val = NULL;
+        if (strncmp(tok, "--", 2) == 0 && strcmp(tok, "--amsgrad") != 0)
+            val = strtok_r(NULL, " \n", &save);
+        if (strcmp(tok, "--method") == 0)
+            radvar_optim_method_from_name(val, &method);
+        else if (strcmp(tok, "--dtype") == 0)
+            *dtype = strcmp(val, "float32") == 0 ? RADVAR_FLOAT32 : RADVAR_FLOAT64;
+        else if (strcmp(tok, "--lr") == 0) lr = atof(val);
+        else if (strcmp(tok, "--beta1") == 0) b1 = atof(val);
+        else if (strcmp(tok, "--beta2") == 0) b2 = atof(val);
+        else if (strcmp(tok, "--eps") == 0) eps = atof(val);
+        else if (strcmp(tok, "--weight-decay") == 0) wd = atof(val);
+        else if (strcmp(tok, "--amsgrad") == 0) amsgrad = 1;
+    }
+    radvar_optim_defaults(method, cfg);
+    cfg->lr = lr;
+    cfg->beta1 = b1;
+    cfg->beta2 = b2;
+    cfg->eps = eps;
+    cfg->weight_decay = wd;
+    cfg->amsgrad = amsgrad;
+}
+
+static double worst_golden[2]; /* float32, float64 */
+
+START_TEST(test_golden_trajectory)
+{
+    char path[256], line[4096];
+    snprintf(path, sizeof path, "tests/golden/%s.tsv", golden[_i]);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s (run the tests from the repository root)", path);
+    radvar_optim_config cfg;
+    radvar_dtype dtype = RADVAR_FLOAT64;
+    radvar_optim *o = NULL;
+    double p64[4], g64[4], want[4];
+    float p32[4], g32[4];
+    double worst = 0;
+    int steps = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "# radvar replay", 15) == 0) {
+            parse_settings(line + 15, &cfg, &dtype);
+            ck_assert_int_eq(radvar_optim_alloc(&cfg, 4, dtype, &o), RADVAR_SUCCESS);
+        } else if (strncmp(line, "init", 4) == 0) {
+            ck_assert_int_eq(sscanf(line + 4, "%lf %lf %lf %lf", &p64[0], &p64[1], &p64[2], &p64[3]), 4);
+            for (int k = 0; k < 4; k++)
+                p32[k] = (float)p64[k];
+        } else if (line[0] != '#') {
+            int t;
+            ck_assert_int_eq(sscanf(line, "%d %lf %lf %lf %lf %lf %lf %lf %lf", &t, &g64[0], &g64[1],
+                                    &g64[2], &g64[3], &want[0], &want[1], &want[2], &want[3]), 9);
+            for (int k = 0; k < 4; k++)
+                g32[k] = (float)g64[k];
+            ck_assert_int_eq(radvar_optim_step(o, dtype == RADVAR_FLOAT32 ? (void *)p32 : (void *)p64,
+                                               dtype == RADVAR_FLOAT32 ? (const void *)g32 : (const void *)g64),
+                             RADVAR_SUCCESS);
+            for (int k = 0; k < 4; k++) {
+                double got = dtype == RADVAR_FLOAT32 ? (double)p32[k] : p64[k];
+                double e = fabs(got - want[k]) / fmax(fabs(want[k]), 1.0);
+                worst = fmax(worst, e);
+                double tol = dtype == RADVAR_FLOAT32 ? 8 * 0x1p-23 : 1e-12;
+                ck_assert_msg(e <= tol, "%s step %d p%d: %.17g vs torch %.17g (%.3g)", golden[_i], t,
+                              k, got, want[k], e);
+            }
+            steps++;
+        }
+    }
+    fclose(f);
+    ck_assert_int_eq(steps, 2000);
+    printf("conformance %-18s %s: 2000 steps, worst |radvar - torch| / max(|p|, 1) = %.3g\n",
+           golden[_i], dtype == RADVAR_FLOAT32 ? "float32" : "float64", worst);
+    radvar_optim_free(o);
+}
+END_TEST
+
+/* The published update rules, written out for one parameter (double). */
+enum { PAPER, OFFICIAL, OPTAX, TFA, PYTORCH };
+
+static double rule_step(int rule, double *p, double *m, double *v, double g, double t,
+                        const radvar_optim_config *c)
+{
+    double b1 = c->beta1, b2 = c->beta2;
+    *m = b1 * *m + (1 - b1) * g;
+    *v = b2 * *v + (1 - b2) * g * g;
+    double bc1 = 1 - pow(b1, t), bc2 = 1 - pow(b2, t);
+    double rho_inf = 2 / (1 - b2) - 1, rho = rho_inf - 2 * t * pow(b2, t) / bc2;
+    double r = sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho));
+    double m_hat = *m / bc1, v_hat = *v / bc2, before = *p;
+    switch (rule) {
+    case PAPER: /* Algorithm 2 */
+        *p -= c->lr * (rho > 4 ? r * m_hat / (sqrt(v_hat) + c->eps) : m_hat);
+        break;
+    case OFFICIAL: /* radam.py: N_sma >= 5, else no step */
+        if (rho >= 5)
+            *p -= c->lr * sqrt(bc2) * r / bc1 * *m / (sqrt(*v) + c->eps);
+        break;
+    case OPTAX: /* scale_by_radam: ro >= threshold */
+        *p -= c->lr * (rho >= 5 ? r * m_hat / (sqrt(v_hat + c->eps_root) + c->eps) : m_hat);
+        break;
+    case TFA: /* RectifiedAdam: sma_t >= sma_threshold, decoupled decay in lr */
+        *p -= c->lr * ((rho >= 5 ? r * m_hat / (sqrt(v_hat) + c->eps) : m_hat) + c->weight_decay * *p);
+        break;
+    case PYTORCH:
+        *p -= rho > 5 ? m_hat * c->lr * sqrt(bc2) / (sqrt(*v) + c->eps) * r : m_hat * c->lr;
+        break;
+    }
+    return *p - before;
+}
+
+static const struct {
+    const char *preset;
+    int rule;
+    int first_rectified; /* with beta2 = 0.999 */
+    int moves_at_1;
+} presets[] = {{"paper", PAPER, 5, 1}, {"official", OFFICIAL, 6, 0}, {"optax", OPTAX, 6, 1},
+               {"tfa", TFA, 6, 1},     {"pytorch", PYTORCH, 6, 1}};
+
+START_TEST(test_presets_follow_their_rules)
+{
+    radvar_optim_config c;
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    ck_assert_int_eq(radvar_optim_preset(presets[_i].preset, &c), RADVAR_SUCCESS);
+    c.lr = 0.1;
+    if (presets[_i].rule == TFA)
+        c.weight_decay = 0.01;
+    if (presets[_i].rule == OPTAX)
+        c.eps_root = 1e-10;
+    radvar_optim *o;
+    ck_assert_int_eq(radvar_optim_alloc(&c, 1, RADVAR_FLOAT64, &o), RADVAR_SUCCESS);
+    const double g[12] = {1.0, -2.0, 0.5, 3.0, 1.0, 2.0, -1.0, 0.5, 0.25, -4.0, 1.5, 0.75};
+    double p = 0.7, rp = 0.7, rm = 0, rv = 0;
+    for (int t = 1; t <= 12; t++) {
+        double delta = rule_step(presets[_i].rule, &rp, &rm, &rv, g[t - 1], t, &c);
+        ck_assert_int_eq(radvar_optim_step(o, &p, &g[t - 1]), RADVAR_SUCCESS);
+        radvar_optim_diagnostics d;
+        radvar_optim_diag(o, &d);
+        ck_assert_msg(fabs(p - rp) <= 1e-14 * fmax(fabs(rp), 1), "%s, step %d: %.17g vs rule %.17g",
+                      presets[_i].preset, t, p, rp);
+        ck_assert_int_eq(d.rectified, t >= presets[_i].first_rectified);
+        ck_assert_int_eq(d.moved, delta != 0);
+        if (t == 1)
+            ck_assert_int_eq(d.moved, presets[_i].moves_at_1);
+    }
+    radvar_optim_free(o);
+}
+END_TEST
+
+START_TEST(test_below_momentum_official_and_exact_rect)
+{
+    /* the official code with degenerated_to_sgd: momentum steps below */
+    radvar_optim_config c;
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    radvar_optim_preset("official", &c);
+    c.below = RADVAR_BELOW_MOMENTUM;
+    radvar_optim *o;
+    radvar_optim_alloc(&c, 1, RADVAR_FLOAT64, &o);
+    double p = 1.0, g = 0.5;
+    radvar_optim_step(o, &p, &g);
+    ck_assert_rel(p, 1.0 - 1e-3 * 0.5, 1e-15); /* lr m_hat = lr g at t = 1 */
+    radvar_optim_free(o);
+    /* exact rectification: applied as soon as rho_t > 2 (t = 3 for beta2 0.999) */
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    c.rect_exact = 1;
+    radvar_optim_alloc(&c, 1, RADVAR_FLOAT64, &o);
+    radvar_optim_diagnostics d;
+    for (int t = 1; t <= 3; t++) {
+        radvar_optim_step(o, &p, &g);
+        radvar_optim_diag(o, &d);
+        ck_assert_int_eq(d.rectified, t == 3);
+    }
+    ck_assert(d.r_t == radvar_rect_exact_from_rho(radvar_rho_t(0.999, 3), radvar_rho_inf(0.999)));
+    radvar_optim_free(o);
+}
+END_TEST
+
+START_TEST(test_probes)
+{
+    radvar_optim_config c;
+    radvar_optim *o;
+    /* Adam-2k: K steps of v only */
+    radvar_optim_defaults(RADVAR_ADAM_2K, &c);
+    ck_assert(c.v_only_steps == 2000);
+    c.v_only_steps = 3;
+    radvar_optim_alloc(&c, 2, RADVAR_FLOAT64, &o);
+    double p[2] = {1, 2}, g[2] = {0.5, -1};
+    for (int t = 1; t <= 3; t++) {
+        ck_assert_int_eq(radvar_optim_step(o, p, g), RADVAR_SUCCESS);
+        ck_assert(p[0] == 1 && p[1] == 2);
+        ck_assert(((const double *)radvar_optim_m(o))[0] == 0);
+        ck_assert(((const double *)radvar_optim_v(o))[0] > 0);
+    }
+    radvar_optim_step(o, p, g); /* t = 4: the first move, m bias-corrected from K+1 */
+    double v = (1 - pow(0.999, 4)) * 0.25, step = 1e-3 / (1 - 0.9);
+    ck_assert_rel(p[0], 1 - step * (0.1 * 0.5) / (sqrt(v) / sqrt(1 - pow(0.999, 4)) + 1e-8), 1e-14);
+    radvar_optim_free(o);
+    /* Adam with linear warmup: lr t / Tw */
+    radvar_optim_defaults(RADVAR_ADAM_WARMUP, &c);
+    c.warmup_steps = 10;
+    radvar_optim_alloc(&c, 2, RADVAR_FLOAT64, &o);
+    radvar_optim_diagnostics d;
+    for (int t = 1; t <= 12; t++) {
+        radvar_optim_step(o, p, g);
+        radvar_optim_diag(o, &d);
+        ck_assert_rel(d.lr, 1e-3 * (t < 10 ? t / 10.0 : 1.0), 1e-15);
+    }
+    radvar_optim_free(o);
+    /* Adam-eps */
+    radvar_optim_defaults(RADVAR_ADAM_EPS, &c);
+    ck_assert(c.eps == 1e-4);
+    /* SGD with Nesterov: buf = g, then 0.9 buf + g; step g + 0.9 buf */
+    radvar_optim_defaults(RADVAR_SGD, &c);
+    c.nesterov = 1;
+    radvar_optim_alloc(&c, 1, RADVAR_FLOAT64, &o);
+    double q = 1, gq = 2;
+    radvar_optim_step(o, &q, &gq);
+    ck_assert_rel(q, 1 - 0.01 * (2 + 0.9 * 2), 1e-15);
+    radvar_optim_step(o, &q, &gq);
+    ck_assert_rel(q, 1 - 0.01 * (2 + 0.9 * 2) - 0.01 * (2 + 0.9 * (0.9 * 2 + 2)), 1e-15);
+    radvar_optim_free(o);
+}
+END_TEST
+
+START_TEST(test_refused_configurations)
+{
+    radvar_optim_config c, bad;
+    radvar_optim *o = (radvar_optim *)&o;
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    bad = c; bad.lr = -1e-3;
+    ck_assert_int_eq(radvar_optim_alloc(&bad, 4, RADVAR_FLOAT64, &o), RADVAR_EINVAL);
+    ck_assert_ptr_null(o);
+    bad = c; bad.lr = NAN;
+    ck_assert_int_eq(radvar_optim_alloc(&bad, 4, RADVAR_FLOAT64, &o), RADVAR_EINVAL);
+    bad = c; bad.beta1 = 1.0;
+    ck_assert_int_eq(radvar_optim_alloc(&bad, 4, RADVAR_FLOAT64, &o), RADVAR_EINVAL);
+    bad = c; bad.beta2 = -0.1;
+    ck_assert_int_eq(radvar_optim_alloc(&bad, 4, RADVAR_FLOAT64, &o), RADVAR_EINVAL);
+    bad = c; bad.eps = -1e-8;
+    ck_assert_int_eq(radvar_optim_alloc(&bad, 4, RADVAR_FLOAT64, &o), RADVAR_EINVAL);
+    bad = c; bad.weight_decay = INFINITY;
+    ck_assert_int_eq(radvar_optim_alloc(&bad, 4, RADVAR_FLOAT64, &o), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_alloc(&c, 0, RADVAR_FLOAT64, &o), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_preset("keras", &c), RADVAR_EINVAL);
+    radvar_method m;
+    ck_assert_int_eq(radvar_optim_method_from_name("lamb", &m), RADVAR_EINVAL);
+}
+END_TEST
+
+START_TEST(test_nonfinite_gradient_refused)
+{
+    radvar_optim_config c;
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    radvar_optim *o;
+    radvar_optim_alloc(&c, 3, RADVAR_FLOAT32, &o);
+    float p[3] = {1, 2, 3}, g[3] = {0.1f, 0.2f, 0.3f}, bad[3] = {0.1f, NAN, 0.3f};
+    radvar_optim_step(o, p, g);
+    float keep[3];
+    memcpy(keep, p, sizeof p);
+    float m_keep = ((const float *)radvar_optim_m(o))[0];
+    ck_assert_int_eq(radvar_optim_step(o, p, bad), RADVAR_ENONFINITE);
+    ck_assert(memcmp(keep, p, sizeof p) == 0);
+    ck_assert(((const float *)radvar_optim_m(o))[0] == m_keep);
+    ck_assert_uint_eq(radvar_optim_steps(o), 1);
+    bad[1] = INFINITY;
+    ck_assert_int_eq(radvar_optim_step(o, p, bad), RADVAR_ENONFINITE);
+    radvar_optim_set_fused_check(o, 1); /* still reported */
+    ck_assert_int_eq(radvar_optim_step(o, p, bad), RADVAR_ENONFINITE);
+    radvar_optim_free(o);
+}
+END_TEST
+
+START_TEST(test_save_load)
+{
+    radvar_optim_config c;
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    radvar_optim *a, *b;
+    radvar_optim_alloc(&c, 5, RADVAR_FLOAT64, &a);
+    radvar_optim_alloc(&c, 5, RADVAR_FLOAT64, &b);
+    double p[5] = {1, 2, 3, 4, 5}, g[5] = {0.1, -0.2, 0.3, -0.4, 0.5};
+    for (int t = 0; t < 7; t++)
+        radvar_optim_step(a, p, g);
+    char path[] = "/tmp/radvar-optim-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    close(fd);
+    ck_assert_int_eq(radvar_optim_save(a, path), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_optim_load(b, path), RADVAR_SUCCESS);
+    ck_assert_uint_eq(radvar_optim_steps(b), 7);
+    ck_assert(memcmp(radvar_optim_m(a), radvar_optim_m(b), 5 * sizeof(double)) == 0);
+    ck_assert(memcmp(radvar_optim_v(a), radvar_optim_v(b), 5 * sizeof(double)) == 0);
+    /* truncated */
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    ck_assert_int_eq(truncate(path, size - 9), 0);
+    radvar_optim_reset(b);
+    ck_assert_int_eq(radvar_optim_load(b, path), RADVAR_EFORMAT);
+    ck_assert_uint_eq(radvar_optim_steps(b), 0); /* unchanged */
+    /* foreign */
+    f = fopen(path, "wb");
+    fputs("this is not an optimizer state, but it is long enough to be read.........", f);
+    fclose(f);
+    ck_assert_int_eq(radvar_optim_load(b, path), RADVAR_EFORMAT);
+    /* corrupt: one flipped byte in the moments */
+    radvar_optim_save(a, path);
+    f = fopen(path, "r+b");
+    fseek(f, 60, SEEK_SET);
+    fputc(0x55, f);
+    fclose(f);
+    ck_assert_int_eq(radvar_optim_load(b, path), RADVAR_EFORMAT);
+    /* a state of another size or type */
+    radvar_optim *other;
+    radvar_optim_alloc(&c, 6, RADVAR_FLOAT64, &other);
+    radvar_optim_save(a, path);
+    ck_assert_int_eq(radvar_optim_load(other, path), RADVAR_EFORMAT);
+    radvar_optim_free(other);
+    radvar_optim_alloc(&c, 5, RADVAR_FLOAT32, &other);
+    ck_assert_int_eq(radvar_optim_load(other, path), RADVAR_EFORMAT);
+    radvar_optim_free(other);
+    unlink(path);
+    ck_assert_int_eq(radvar_optim_load(b, path), RADVAR_EIO);
+    ck_assert_int_eq(radvar_optim_save(a, "/nonexistent/dir/state"), RADVAR_EIO);
+    radvar_optim_free(a);
+    radvar_optim_free(b);
+}
+END_TEST
+
+START_TEST(test_threads_and_diagnostics)
+{
+    enum { N = 100003 };
+    static float p1[N], p2[N], g[N];
+    for (int i = 0; i < N; i++) {
+        p1[i] = p2[i] = (float)sin(i);
+        g[i] = (float)cos(0.7 * i);
+    }
+    radvar_optim_config c;
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    radvar_optim *a, *b;
+    radvar_optim_alloc(&c, N, RADVAR_FLOAT32, &a);
+    radvar_optim_alloc(&c, N, RADVAR_FLOAT32, &b);
+    radvar_optim_set_threads(b, 2);
+    for (int t = 0; t < 8; t++) {
+        radvar_optim_step(a, p1, g);
+        radvar_optim_step(b, p2, g);
+    }
+    ck_assert(memcmp(p1, p2, sizeof p1) == 0);
+    radvar_optim_diagnostics d;
+    radvar_optim_diag(a, &d);
+    ck_assert_uint_eq(d.step, 8);
+    ck_assert(d.rectified && d.moved);
+    ck_assert(d.rho_t == radvar_rho_t(0.999, 8));
+    ck_assert(d.r_t == radvar_rect_paper(0.999, 8));
+    ck_assert_rel(d.effective_lr, 1e-3 * d.r_t / (1 - pow(0.9, 8)) * sqrt(1 - pow(0.999, 8)), 1e-15);
+    ck_assert_int_eq(radvar_optim_set_threads(a, 0), RADVAR_EINVAL);
+    radvar_optim_free(a);
+    radvar_optim_free(b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("optim");
+    TCase *conf = tcase_create("Conformance");
+    tcase_add_loop_test(conf, test_golden_trajectory, 0, (int)N_ELEMS(golden));
+    tcase_add_loop_test(conf, test_presets_follow_their_rules, 0, (int)N_ELEMS(presets));
+    tcase_add_test(conf, test_below_momentum_official_and_exact_rect);
+    tcase_add_test(conf, test_probes);
+    suite_add_tcase(s, conf);
+    TCase *limits = tcase_create("Limits");
+    tcase_add_test(limits, test_refused_configurations);
+    tcase_add_test(limits, test_nonfinite_gradient_refused);
+    tcase_add_test(limits, test_save_load);
+    tcase_add_test(limits, test_threads_and_diagnostics);
+    suite_add_tcase(s, limits);
+    (void)worst_golden;
+    return run_suite(s);
+}
