@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "radvar/optim.h"
 
 static const char *command_name = "radvar";
 static char command_label[64] = "radvar";
@@ -294,4 +295,21 @@ void cli_grid_free(cli_grid *g)
 {
     free(g->list);
     g->list = NULL;
+}
+
+void cli_optim_config(const char *method_text, const char *preset, radvar_optim_config *cfg)
+{
+    if (method_text == NULL)
+        cli_fail("--method is required (sgd adam adamw radam adam-warmup adam-2k adam-eps)");
+    radvar_method method;
+    if (radvar_optim_method_from_name(method_text, &method) != RADVAR_SUCCESS)
+        cli_fail("--method: '%s' is not a method (valid: sgd, adam, adamw, radam, adam-warmup, "
+                 "adam-2k, adam-eps)", method_text);
+    radvar_optim_defaults(method, cfg);
+    if (preset == NULL)
+        return;
+    if (method != RADVAR_RADAM)
+        cli_fail("--preset: applies to --method radam only");
+    if (radvar_optim_preset(preset, cfg) != RADVAR_SUCCESS)
+        cli_fail("--preset: '%s' is not valid (valid: paper, official, pytorch, optax, tfa)", preset);
 }

@@ -80,6 +80,10 @@ void cli_simulation_row(const struct radvar_sim *sim, size_t k, double step, dou
                         double sigma, int sma, double row[13]);
 void cli_set_quiet(int quiet); /* no messages (MPI ranks other than 0) */
 
+/* ---- the optimizer's method and preset, as replay, train and bench-step take them ---- */
+#include "radvar/optim.h"
+void cli_optim_config(const char *method_text, const char *preset, radvar_optim_config *cfg);
+
 /* ---- subcommands ---- */
 int cmd_theory(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);

@@ -43,16 +43,10 @@ int cmd_bench_step(int argc, char **argv)
         fputs(help, stdout);
         return 0;
     }
-    if (method_text == NULL || n_text == NULL)
-        cli_fail("--method and --n are required");
-    radvar_method method;
-    if (radvar_optim_method_from_name(method_text, &method) != RADVAR_SUCCESS)
-        cli_fail("--method: '%s' is not a method (valid: sgd, adam, adamw, radam, adam-warmup, "
-                 "adam-2k, adam-eps)", method_text);
+    if (n_text == NULL)
+        cli_fail("--n is required");
     radvar_optim_config cfg;
-    radvar_optim_defaults(method, &cfg);
-    if (preset && radvar_optim_preset(preset, &cfg) != RADVAR_SUCCESS)
-        cli_fail("--preset: '%s' is not a preset (valid: paper, official, pytorch, optax, tfa)", preset);
+    cli_optim_config(method_text, preset, &cfg);
     double n = cli_integer("--n", n_text, 1, 1e10);
     int threads = (int)cli_integer("--threads", threads_text, 1, 1024);
     int steps = (int)cli_integer("--steps", steps_text, 1, 1e6);

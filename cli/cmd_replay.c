@@ -116,20 +116,9 @@ int cmd_replay(int argc, char **argv)
         fputs(help, stdout);
         return 0;
     }
-    if (method_text == NULL)
-        cli_fail("--method is required (sgd adam adamw radam adam-warmup adam-2k adam-eps)");
-    radvar_method method;
-    if (radvar_optim_method_from_name(method_text, &method) != RADVAR_SUCCESS)
-        cli_fail("--method: '%s' is not a method (valid: sgd, adam, adamw, radam, adam-warmup, "
-                 "adam-2k, adam-eps)", method_text);
     radvar_optim_config cfg;
-    radvar_optim_defaults(method, &cfg);
-    if (preset) {
-        if (method != RADVAR_RADAM)
-            cli_fail("--preset: applies to --method radam only");
-        static const char *const presets[] = {"paper", "official", "pytorch", "optax", "tfa"};
-        radvar_optim_preset(presets[pick("--preset", preset, presets, 5)], &cfg);
-    }
+    cli_optim_config(method_text, preset, &cfg);
+    radvar_method method = cfg.method;
     cli_format fmt = cli_parse_format(format);
     static const char *const dtypes[] = {"float32", "float64"};
     radvar_dtype dtype = pick("--dtype", dtype_text, dtypes, 2) == 0 ? RADVAR_FLOAT32 : RADVAR_FLOAT64;

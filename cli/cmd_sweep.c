@@ -44,16 +44,6 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* Read the grid: points[k][field]. */
 static double (*read_grid(const char *path, size_t *count, uint64_t *hash))[P_FIELDS]
 {
@@ -64,10 +54,10 @@ static double (*read_grid(const char *path, size_t *count, uint64_t *hash))[P_FI
     size_t cap = 0, n = 0, alloc = 0, lineno = 0;
     int column_of[P_FIELDS], header = 0;
     double(*points)[P_FIELDS] = NULL;
-    *hash = 14695981039346656037ULL;
+    *hash = RADVAR_FNV1A_INIT;
     while (getline(&line, &cap, f) > 0) {
         lineno++;
-        *hash = fnv1a(*hash, line, strlen(line));
+        *hash = radvar_fnv1a(*hash, line, strlen(line));
         if (line[0] == '#' || strspn(line, " \t\r\n,") == strlen(line))
             continue;
         char *fields[64];
@@ -264,8 +254,8 @@ int cmd_sweep(int argc, char **argv)
                     cli_fail("--t: step %llu is beyond the steps (%.17g) of grid point %zu",
                              (unsigned long long)ts[i], points[k][P_STEPS], k);
     }
-    hash = fnv1a(hash, t_text ? t_text : "", t_text ? strlen(t_text) : 0);
-    hash = fnv1a(hash, average_text, strlen(average_text));
+    hash = radvar_fnv1a(hash, t_text ? t_text : "", t_text ? strlen(t_text) : 0);
+    hash = radvar_fnv1a(hash, average_text, strlen(average_text));
     char grid_id[32];
     snprintf(grid_id, sizeof grid_id, "%016llx", (unsigned long long)hash);
 

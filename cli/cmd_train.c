@@ -84,18 +84,9 @@ int cmd_train(int argc, char **argv)
         cli_fail("--data, --method, --lr, --epochs, --batch and --seed are required");
     if (strcmp(model, "mlp") != 0)
         cli_fail("--model: '%s' is not a model (valid: mlp)", model);
-    radvar_method method;
-    if (radvar_optim_method_from_name(method_text, &method) != RADVAR_SUCCESS)
-        cli_fail("--method: '%s' is not a method (valid: sgd, adam, adamw, radam, adam-warmup, "
-                 "adam-2k, adam-eps)", method_text);
     radvar_optim_config cfg;
-    radvar_optim_defaults(method, &cfg);
-    if (preset) {
-        if (method != RADVAR_RADAM)
-            cli_fail("--preset: applies to --method radam only");
-        if (radvar_optim_preset(preset, &cfg) != RADVAR_SUCCESS)
-            cli_fail("--preset: '%s' is not valid (valid: paper, official, pytorch, optax, tfa)", preset);
-    }
+    cli_optim_config(method_text, preset, &cfg);
+    radvar_method method = cfg.method;
     cli_format fmt = cli_parse_format(format);
     cfg.lr = nonneg("--lr", lr);
     if (beta1) {

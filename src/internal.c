@@ -41,6 +41,16 @@ const char *radvar_strerror(int status)
     }
 }
 
+uint64_t radvar_fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 double radvar_log1pmx(double x)
 {
     if (isnan(x) || x <= -1.0)

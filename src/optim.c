@@ -393,19 +393,9 @@ size_t radvar_optim_size(const radvar_optim *o) { return o->n; }
 static const char magic[10] = "RADVAROPT";
 #define STATE_VERSION 1u
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static int write_block(FILE *f, uint64_t *h, const void *data, size_t len)
 {
-    *h = fnv1a(*h, data, len);
+    *h = radvar_fnv1a(*h, data, len);
     return fwrite(data, 1, len, f) == len;
 }
 
@@ -414,7 +404,7 @@ int radvar_optim_save(const radvar_optim *o, const char *path)
     FILE *f = fopen(path, "wb");
     if (f == NULL)
         return RADVAR_EIO;
-    uint64_t h = 14695981039346656037ULL;
+    uint64_t h = RADVAR_FNV1A_INIT;
     uint32_t head[4] = {STATE_VERSION, (uint32_t)o->cfg.method, (uint32_t)o->dtype,
                         (o->v ? 1u : 0u) | (o->vmax ? 2u : 0u)};
     uint64_t sizes[2] = {o->n, o->t};
@@ -432,7 +422,7 @@ static int read_block(FILE *f, uint64_t *h, void *data, size_t len)
 {
     if (fread(data, 1, len, f) != len)
         return 0;
-    *h = fnv1a(*h, data, len);
+    *h = radvar_fnv1a(*h, data, len);
     return 1;
 }
 
@@ -441,7 +431,7 @@ int radvar_optim_load(radvar_optim *o, const char *path)
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return RADVAR_EIO;
-    uint64_t h = 14695981039346656037ULL, sizes[2], stored;
+    uint64_t h = RADVAR_FNV1A_INIT, sizes[2], stored;
     char got_magic[sizeof magic];
     uint32_t head[4];
     size_t bytes = o->n * dtype_size(o->dtype);

@@ -37,4 +37,13 @@ typedef struct {
 /* A short English description of a status code. */
 const char *radvar_strerror(int status);
 
+#include <stddef.h>
+#include <stdint.h>
+
+/* FNV-1a, 64 bits: h = radvar_fnv1a(h, data, len), starting from
+ * RADVAR_FNV1A_INIT; the checksum of saved optimizer states and the identity
+ * of sweep grids. */
+#define RADVAR_FNV1A_INIT 14695981039346656037ULL
+uint64_t radvar_fnv1a(uint64_t h, const void *data, size_t len);
+
 #endif
