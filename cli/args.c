@@ -123,6 +123,20 @@ void cli_check_range(const char *opt, const char *text, double x, double lo, int
     cli_fail("%s: %s is out of range: %s", opt, text, range);
 }
 
+double cli_nonnegative(const char *opt, const char *text)
+{
+    double x = cli_double(opt, text);
+    cli_check_range(opt, text, x, 0, 0, INFINITY, 1);
+    return x;
+}
+
+double cli_unit_interval(const char *opt, const char *text)
+{
+    double x = cli_double(opt, text);
+    cli_check_range(opt, text, x, 0, 0, 1, 1);
+    return x;
+}
+
 double cli_integer(const char *opt, const char *text, double lo, double hi)
 {
     double x = cli_double(opt, text);

@@ -29,6 +29,9 @@ void cli_parse_options(int argc, char **argv, int first, const cli_option *opts,
 /* ---- values ---- */
 /* A finite double; names the option and the text on error. */
 double cli_double(const char *opt, const char *text);
+/* A finite x >= 0; a finite x in [0, 1). */
+double cli_nonnegative(const char *opt, const char *text);
+double cli_unit_interval(const char *opt, const char *text);
 /* A whole number in [lo, hi] (given as decimal, may use exponent form). */
 double cli_integer(const char *opt, const char *text, double lo, double hi);
 /* Range checks with messages naming the value and the valid range. */

@@ -72,20 +72,6 @@ static int pick(const char *opt, const char *text, const char *const *names, int
     cli_fail("%s: '%s' is not valid (valid: %s)", opt, text, valid);
 }
 
-static double nonneg(const char *opt, const char *text)
-{
-    double x = cli_double(opt, text);
-    cli_check_range(opt, text, x, 0, 0, INFINITY, 1);
-    return x;
-}
-
-static double unit(const char *opt, const char *text)
-{
-    double x = cli_double(opt, text);
-    cli_check_range(opt, text, x, 0, 0, 1, 1);
-    return x;
-}
-
 int cmd_replay(int argc, char **argv)
 {
     const char *method_text = NULL, *preset = NULL, *lr = NULL, *beta1 = NULL, *beta2 = NULL,
@@ -122,13 +108,13 @@ int cmd_replay(int argc, char **argv)
     cli_format fmt = cli_parse_format(format);
     static const char *const dtypes[] = {"float32", "float64"};
     radvar_dtype dtype = pick("--dtype", dtype_text, dtypes, 2) == 0 ? RADVAR_FLOAT32 : RADVAR_FLOAT64;
-    if (lr) cfg.lr = nonneg("--lr", lr);
-    if (beta1) cfg.beta1 = unit("--beta1", beta1);
-    if (beta2) cfg.beta2 = unit("--beta2", beta2);
-    if (eps) cfg.eps = nonneg("--eps", eps);
-    if (wd) cfg.weight_decay = nonneg("--weight-decay", wd);
-    if (eps_root) cfg.eps_root = nonneg("--eps-root", eps_root);
-    if (momentum) cfg.momentum = unit("--momentum", momentum);
+    if (lr) cfg.lr = cli_nonnegative("--lr", lr);
+    if (beta1) cfg.beta1 = cli_unit_interval("--beta1", beta1);
+    if (beta2) cfg.beta2 = cli_unit_interval("--beta2", beta2);
+    if (eps) cfg.eps = cli_nonnegative("--eps", eps);
+    if (wd) cfg.weight_decay = cli_nonnegative("--weight-decay", wd);
+    if (eps_root) cfg.eps_root = cli_nonnegative("--eps-root", eps_root);
+    if (momentum) cfg.momentum = cli_unit_interval("--momentum", momentum);
     if (threshold) {
         cfg.threshold.rho_min = cli_double("--threshold", threshold);
         cfg.threshold.name = "custom";
@@ -162,8 +148,8 @@ int cmd_replay(int argc, char **argv)
     }
     if (v_only) cfg.v_only_steps = cli_integer("--v-only-steps", v_only, 0, 1e15);
     if (total) cfg.total_steps = cli_integer("--total-steps", total, 0, 1e15);
-    if (warmup_prop) cfg.warmup_proportion = unit("--warmup-proportion", warmup_prop);
-    if (min_lr) cfg.min_lr = nonneg("--min-lr", min_lr);
+    if (warmup_prop) cfg.warmup_proportion = cli_unit_interval("--warmup-proportion", warmup_prop);
+    if (min_lr) cfg.min_lr = cli_nonnegative("--min-lr", min_lr);
 
     FILE *in = stdin;
     if (input && strcmp(input, "-") != 0 && (in = fopen(input, "r")) == NULL)

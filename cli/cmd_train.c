@@ -37,13 +37,6 @@ static const char help[] =
     "  --log-every N      per-step training loss every N steps\n"
     "  --format F --output FILE       as for the other subcommands\n";
 
-static double nonneg(const char *opt, const char *text)
-{
-    double x = cli_double(opt, text);
-    cli_check_range(opt, text, x, 0, 0, INFINITY, 1);
-    return x;
-}
-
 static void load(const char *dir, const char *prefix, size_t max, radvar_mnist *data)
 {
     char images[4096], labels[4096], why[512];
@@ -88,21 +81,15 @@ int cmd_train(int argc, char **argv)
     cli_optim_config(method_text, preset, &cfg);
     radvar_method method = cfg.method;
     cli_format fmt = cli_parse_format(format);
-    cfg.lr = nonneg("--lr", lr);
-    if (beta1) {
-        cfg.beta1 = cli_double("--beta1", beta1);
-        cli_check_range("--beta1", beta1, cfg.beta1, 0, 0, 1, 1);
-    }
-    if (beta2) {
-        cfg.beta2 = cli_double("--beta2", beta2);
-        cli_check_range("--beta2", beta2, cfg.beta2, 0, 0, 1, 1);
-    }
-    if (eps) cfg.eps = nonneg("--eps", eps);
-    if (wd) cfg.weight_decay = nonneg("--weight-decay", wd);
-    if (momentum) {
-        cfg.momentum = cli_double("--momentum", momentum);
-        cli_check_range("--momentum", momentum, cfg.momentum, 0, 0, 1, 1);
-    }
+    cfg.lr = cli_nonnegative("--lr", lr);
+    if (beta1)
+        cfg.beta1 = cli_unit_interval("--beta1", beta1);
+    if (beta2)
+        cfg.beta2 = cli_unit_interval("--beta2", beta2);
+    if (eps) cfg.eps = cli_nonnegative("--eps", eps);
+    if (wd) cfg.weight_decay = cli_nonnegative("--weight-decay", wd);
+    if (momentum)
+        cfg.momentum = cli_unit_interval("--momentum", momentum);
     if (warmup) {
         cfg.warmup_steps = cli_double("--warmup", warmup);
         cli_check_range("--warmup", warmup, cfg.warmup_steps, 1, 0, INFINITY, 1);
