@@ -39,6 +39,7 @@
 
 #include "internal.h"
 #include "radvar/exact.h"
+#include "radvar/schedule.h"
 
 #define Y_SERIES 0.05   /* below it, a term is summed by the power series */
 #define SERIES_TERMS 16 /* 0.05^16 = 1.5e-21 */
@@ -188,7 +189,7 @@ int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
     if (!(beta2 > 0 && beta2 < 1) || !(t >= 2) || (isfinite(t) && t != floor(t)) || !isfinite(mu)
         || !(sigma > 0) || !isfinite(sigma))
         return RADVAR_EDOM;
-    double lambda = beta2 >= 0.5 ? -log1p(-(1.0 - beta2)) : -log(beta2);
+    double lambda = radvar_ema_decay_rate(beta2);
     /* c = (1 - beta2)/(1 - beta2^t): sum of the weights is 1 */
     double c = isinf(t) ? 1.0 - beta2 : (1.0 - beta2) / -expm1(-t * lambda);
     double sigma2 = sigma * sigma, m = sigma2 + mu * mu;

@@ -46,9 +46,10 @@ static int bad_beta2(double beta2)
     return !(beta2 >= 0.0 && beta2 < 1.0);
 }
 
-/* lambda = -ln(beta2), accurate for beta2 near 1 where 1 - beta2 is exact. */
-static double decay_rate(double beta2)
+double radvar_ema_decay_rate(double beta2)
 {
+    if (bad_beta2(beta2))
+        return NAN;
     return beta2 >= 0.5 ? -log1p(-(1.0 - beta2)) : -log(beta2);
 }
 
@@ -106,7 +107,7 @@ int radvar_rho_t_e(double beta2, double t, radvar_result *r)
         RADVAR_DOMAIN_ERROR(r);
     if (isinf(t))
         return radvar_rho_inf_e(beta2, r);
-    r->val = 1.0 + 2.0 * ema_mean_age(beta2, decay_rate(beta2), t);
+    r->val = 1.0 + 2.0 * ema_mean_age(beta2, radvar_ema_decay_rate(beta2), t);
     r->err = 8.0 * DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
 }
@@ -119,7 +120,7 @@ int radvar_rho_moment_e(double beta2, double t, radvar_result *r)
         return t == 1.0 ? (r->val = 1.0, r->err = 0.0, RADVAR_SUCCESS) : radvar_rho_inf_e(beta2, r);
     /* (1 - b^t)/(1 + b^t) = tanh(t lambda / 2): no cancellation for small t
      * lambda, where rho_inf is large and tanh small */
-    r->val = radvar_rho_inf(beta2) * tanh(0.5 * t * decay_rate(beta2));
+    r->val = radvar_rho_inf(beta2) * tanh(0.5 * t * radvar_ema_decay_rate(beta2));
     r->err = 6.0 * DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
 }
@@ -171,7 +172,7 @@ int radvar_sma_length_e(double beta2, double t, radvar_result *r)
     enum { MAX_ITER = 100 };
     if (bad_beta2(beta2) || !(t >= 1.0) || t > 9007199254740992.0 || t != floor(t))
         RADVAR_DOMAIN_ERROR(r);
-    double lambda = decay_rate(beta2);
+    double lambda = radvar_ema_decay_rate(beta2);
     /* Ages past 50/lambda + 40 weigh less than e^-50 relative and are dropped:
      * beyond them j beta2^j / C < 1e-19. */
     double n = t;

@@ -13,6 +13,11 @@
 
 #include "radvar/common.h"
 
+/* lambda = -ln(beta2), the EMA's decay rate per step (beta2^t = e^(-lambda t)),
+ * accurate for beta2 near 1 where 1 - beta2 is exact; inf for beta2 = 0.
+ * domain: 0 <= beta2 < 1 (NaN outside). */
+double radvar_ema_decay_rate(double beta2);
+
 /* rho_inf = 2/(1-beta2) - 1 = (1+beta2)/(1-beta2), the length of the SMA with
  * the centre of mass of the infinite EMA (paper, eq. 5).
  * domain: 0 <= beta2 < 1.  exceptions: RADVAR_EDOM. */
