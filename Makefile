@@ -1,18 +1,26 @@
 # radvar: a plain GNU Makefile.
-#   make                 library (static and shared) and bin/radvar
-#   make check           Check tests, CLI tests, then the same under ASan+UBSan
-#   make sanitize        the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make                 the library (static and shared), the experiments archive
+#                        and the program, all under $(BUILD) (default build/)
+#   make check           Check suites, CLI, MPI, fuzz-corpus and build tests, then
+#                        the same under ASan+UBSan (installs missing Debian packages)
 #   make reproduce       simulations, figures (out/*.png, out/*.svg), out/REPORT.md
-#   make bench           benchmarks beside their peers
+#   make bench           benchmarks beside their peers, as ratios
+#   make deps            install the Debian packages every target needs
 #   make experiments     the Fashion-MNIST experiments only (SCALE=full: full data)
-#   make install PREFIX=/usr/local
+#   make coverage        line coverage of src/ and experiments/ (gcov + lcov)
+#   make install [PREFIX=/usr/local] [LIBDIR=...] [DESTDIR=...], make uninstall
 #   make references      regenerate tests/ref/*.h with mpmath
 #   make conformance     the optimizer against PyTorch, live (make golden rewrites
 #                        the committed golden trajectories)
-# Missing Debian packages are installed by scripts/deps.sh (as root).
+# Options (make VAR=value): BUILD, ARCH (empty: portable; native: -march=native),
+# OPT, SCALE (default|full), SAN (0|1), BLAS (openblas|gslcblas), THREADS, MPI (0|1).
 
 CC ?= cc
+CXX ?= c++
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
 BUILD ?= build
 SCALE ?= default
 SAN ?= 0
@@ -20,12 +28,11 @@ MPI ?= 0
 MPICC ?= mpicc
 CHECK_SANITIZE ?= 1
 OPT ?= -O3
-# -march=native: this machine's vector units (set ARCH= for a portable build).
-# -ffp-contract=off keeps every product and sum an IEEE operation, so results do
-# not depend on whether the compiler fuses them; -fno-math-errno lets sqrt
-# vectorise (radvar never reads errno from libm; values are unchanged).
-ARCH ?= -march=native
 THREADS ?= 2
+BLAS ?= openblas
+# Portable by default: the hot loops pick AVX2 at run time (src/dispatch.h),
+# with the same bits on every path.  ARCH=native builds for this machine only.
+ARCH ?=
 
 ifeq ($(filter $(SCALE),default full),)
 $(error SCALE must be 'default' or 'full' (got '$(SCALE)'))
@@ -36,111 +43,162 @@ endif
 ifeq ($(filter $(MPI),0 1),)
 $(error MPI must be 0 or 1 (got '$(MPI)'))
 endif
+ifeq ($(filter $(BLAS),openblas gslcblas),)
+$(error BLAS must be openblas or gslcblas (got '$(BLAS)'))
+endif
+ifeq ($(ARCH),native)
+override ARCH := -march=native
+endif
+ifneq ($(filter-out -march=native,$(ARCH)),)
+$(error ARCH must be empty (portable) or native (got '$(ARCH)'))
+endif
+
+VERSION := $(shell sed -n 's/^\#define RADVAR_VERSION "\(.*\)"/\1/p' include/radvar/common.h)
+SOVERSION := $(shell sed -n 's/^\#define RADVAR_VERSION_MAJOR \([0-9]*\)/\1/p' include/radvar/common.h)
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith
 CFLAGS ?= $(OPT) -g
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-# Recursively expanded: pkg-config is asked when a recipe runs, after the
-# deps-* prerequisites have installed it.
+# -ffp-contract=off keeps every product and sum an IEEE operation, so results do
+# not depend on whether the compiler fuses them; -fno-math-errno lets sqrt
+# vectorise (radvar never reads errno from libm; values are unchanged).
+# Recursively expanded: pkg-config is asked when a recipe runs.
 GSL_CFLAGS = $(shell pkg-config --cflags gsl)
-# GSL's BLAS interface runs on OpenBLAS (BLAS=gslcblas: GSL's reference CBLAS)
-BLAS ?= openblas
-ifeq ($(filter $(BLAS),openblas gslcblas),)
-$(error BLAS must be openblas or gslcblas (got '$(BLAS)'))
-endif
-GSL_LIBS = $(shell pkg-config --libs gsl | sed 's/-lgslcblas/-l$(BLAS)/') -lz
+BASE_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(ARCH) -ffp-contract=off -fno-math-errno -fopenmp \
+              $(SANFLAGS) -pthread -MMD -MP -Iinclude
+LIB_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden -Isrc $(GSL_CFLAGS)
+APP_CFLAGS = $(BASE_CFLAGS) -Iexperiments -Icli $(GSL_CFLAGS)
+# libradvar needs GSL (and OpenMP); the program adds a BLAS for the
+# experiments' matrix products and zlib for gzip-compressed data sets.
+LIB_LIBS = -lgsl -lm -fopenmp -pthread
+BLAS_LIB = $(if $(filter openblas,$(BLAS)),-lopenblas,-lgslcblas)
+APP_LIBS = -lgsl $(BLAS_LIB) -lz -lm -fopenmp -pthread
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(ARCH) -ffp-contract=off -fno-math-errno -fopenmp $(SANFLAGS) -fPIC -pthread \
-             -Iinclude -Isrc $(GSL_CFLAGS)
-LDLIBS_ALL = $(GSL_LIBS) -lm -fopenmp -pthread
 
 LIB_SRC = $(wildcard src/*.c)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
+EXP_SRC = $(wildcard experiments/*.c)
+EXP_OBJ = $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.o)
 CLI_SRC = $(filter-out cli/parallel_mpi.c,$(wildcard cli/*.c))
 CLI_OBJ = $(CLI_SRC:cli/%.c=$(BUILD)/cli/%.o)
-# bin/radvar-mpi: the same program over MPI ranks (make MPI=1; make check
-# builds and tests it too).  The library and bin/radvar never link MPI.
+# $(BUILD)/bin/radvar-mpi: the same program over MPI ranks (make check builds
+# and tests it too).  The library and bin/radvar never link MPI.
 MPI_CLI_SRC = $(filter-out cli/parallel_plain.c,$(wildcard cli/*.c))
 MPI_CLI_OBJ = $(MPI_CLI_SRC:cli/%.c=$(BUILD)/mpi/%.o)
-MPI_PROG = bin/radvar-mpi
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 SIM_SRC = $(wildcard sims/*.c)
 SIM_BIN = $(SIM_SRC:sims/%.c=$(BUILD)/sims/%)
-STATIC_LIB = $(BUILD)/libradvar.a
-SHARED_LIB = $(BUILD)/libradvar.so
-PROG = bin/radvar
-ifeq ($(SAN),1)
+
+STATIC_LIB = $(BUILD)/lib/libradvar.a
+SHARED_REAL = $(BUILD)/lib/libradvar.so.$(VERSION)
+SHARED_SONAME = libradvar.so.$(SOVERSION)
+SHARED_LIB = $(BUILD)/lib/libradvar.so
+EXP_LIB = $(BUILD)/lib/libradvar-exp.a
 PROG = $(BUILD)/bin/radvar
-endif
+MPI_PROG = $(BUILD)/bin/radvar-mpi
+PC = $(BUILD)/lib/pkgconfig/radvar.pc
 
-.PHONY: all mpi experiments deps-build deps-test deps-reproduce deps-bench deps-refs deps-conformance deps-mpi conformance golden check check-run \
-        sanitize reproduce bench install clean references
+.PHONY: all mpi deps deps-check experiments check check-run sanitize reproduce bench \
+        install uninstall clean references conformance golden coverage
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(PROG)
+all: deps-check $(STATIC_LIB) $(SHARED_LIB) $(EXP_LIB) $(PROG) $(PC)
 ifeq ($(MPI),1)
-all: mpi
+all: $(MPI_PROG)
 endif
-mpi: deps-mpi
-	@$(MAKE) --no-print-directory $(MPI_PROG)
+mpi: $(MPI_PROG)
 
-deps-build deps-test deps-reproduce deps-bench deps-refs deps-conformance deps-mpi:
-	@sh scripts/deps.sh $(@:deps-%=%)
+# Plain `make` only checks for the packages and names the command that
+# installs them; `make deps`, `make check` and `make reproduce` install.
+deps-check:
+	@sh scripts/deps.sh --check build
+deps:
+	@sh scripts/deps.sh build test reproduce mpi bench refs conformance
+deps-%:
+	@sh scripts/deps.sh $*
 
-$(BUILD)/src/%.o: src/%.c $(wildcard include/radvar/*.h) src/internal.h | deps-build
+$(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
-$(BUILD)/cli/%.o: cli/%.c cli/cli.h cli/parallel.h $(wildcard include/radvar/*.h) | deps-build
+$(BUILD)/experiments/%.o: experiments/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(APP_CFLAGS) -c $< -o $@
 
-$(BUILD)/mpi/%.o: cli/%.c cli/cli.h cli/parallel.h $(wildcard include/radvar/*.h)
+$(BUILD)/cli/%.o: cli/%.c
 	@mkdir -p $(@D)
-	$(MPICC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(APP_CFLAGS) -c $< -o $@
 
-$(MPI_PROG): $(MPI_CLI_OBJ) $(STATIC_LIB)
+$(BUILD)/mpi/%.o: cli/%.c
 	@mkdir -p $(@D)
-	$(MPICC) -o $@ $(MPI_CLI_OBJ) $(STATIC_LIB) $(LDLIBS_ALL)
+	$(MPICC) $(APP_CFLAGS) -c $< -o $@
 
 $(STATIC_LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
-	$(CC) -shared -fopenmp $(SANFLAGS) -o $@ $^ $(LDLIBS_ALL)
-
-$(PROG): $(CLI_OBJ) $(STATIC_LIB)
+$(SHARED_REAL): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS_ALL)
+	$(CC) -shared -Wl,-soname,$(SHARED_SONAME) -Wl,--as-needed $(SANFLAGS) -o $@ $^ $(LIB_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/check_util.h $(wildcard tests/ref/*.h) $(STATIC_LIB) | deps-test
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(STATIC_LIB) $(CHECK_LIBS) $(LDLIBS_ALL)
+$(SHARED_LIB): $(SHARED_REAL)
+	ln -sf libradvar.so.$(VERSION) $(BUILD)/lib/$(SHARED_SONAME)
+	ln -sf $(SHARED_SONAME) $@
 
-$(BUILD)/sims/%: sims/%.c $(STATIC_LIB) | deps-build
+$(EXP_LIB): $(EXP_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
+	rm -f $@ && ar rcs $@ $^
+
+$(PROG): $(CLI_OBJ) $(EXP_LIB) $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
+
+$(MPI_PROG): $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(MPICC) $(SANFLAGS) -o $@ $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
+
+$(PC): radvar.pc.in include/radvar/common.h
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@BLAS_LIB@|$(BLAS_LIB)|g' radvar.pc.in >$@
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(EXP_LIB) $(STATIC_LIB)
+	$(CC) $(SANFLAGS) -o $@ $< $(EXP_LIB) $(STATIC_LIB) $(CHECK_LIBS) $(APP_LIBS)
+
+$(BUILD)/sims/%.o: sims/%.c
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -c $< -o $@
+
+$(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB)
+	$(CC) -o $@ $< $(STATIC_LIB) $(APP_LIBS)
+
+-include $(wildcard $(BUILD)/*/*.d)
 
 # The tests: every Check runner, then the command-line tests.
 check-run: $(TEST_BIN) $(PROG)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 	@echo "== tests/test_cli.sh"; sh tests/test_cli.sh $(PROG)
+	@echo "== tests/test_dispatch.sh"; sh tests/test_dispatch.sh $(PROG)
 
 check: deps-test deps-mpi
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-run
 	@$(MAKE) --no-print-directory $(MPI_PROG)
 	@echo "== tests/test_mpi.sh"; sh tests/test_mpi.sh $(MPI_PROG) $(PROG)
 ifeq ($(CHECK_SANITIZE),1)
 	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-	@$(MAKE) --no-print-directory SAN=1 BUILD=build-san check-run
+	@$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)-san check-run
 endif
 
 sanitize: deps-test
-	@$(MAKE) --no-print-directory SAN=1 BUILD=build-san check-run
+	@$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)-san check-run
 
 reproduce: deps-reproduce
 	@$(MAKE) --no-print-directory all $(SIM_BIN)
@@ -149,12 +207,17 @@ reproduce: deps-reproduce
 experiments: deps-reproduce
 	@$(MAKE) --no-print-directory all
 	@mkdir -p out
-	@SCALE=$(SCALE) THREADS=$(THREADS) sh sims/experiments.sh out
+	@SCALE=$(SCALE) THREADS=$(THREADS) RADVAR=$(PROG) sh sims/experiments.sh out
 	@cat out/data/checks_experiments.tsv
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(SIM_BIN)
 	@THREADS=$(THREADS) BUILD=$(BUILD) sh sims/bench.sh
+
+coverage: deps-test deps-coverage
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-cov OPT=-O0 CFLAGS="-O0 -g --coverage" \
+	    LIB_LIBS="-lgsl -lm -fopenmp -pthread --coverage" check-run
+	@sh scripts/coverage.sh $(BUILD)-cov
 
 references: deps-refs
 	/usr/bin/python3 tests/ref/make_refs.py
@@ -170,13 +233,21 @@ golden: deps-conformance
 	/usr/bin/python3 tests/golden/make_golden.py
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/radvar $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 include/radvar/*.h $(DESTDIR)$(PREFIX)/include/radvar/
-	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define RADVAR_VERSION "\(.*\)"/\1/p' include/radvar/common.h)|g' \
-	    radvar.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/radvar.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/radvar $(DESTDIR)$(BINDIR)
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf libradvar.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SHARED_SONAME)
+	ln -sf $(SHARED_SONAME) $(DESTDIR)$(LIBDIR)/libradvar.so
+	install -m 644 include/radvar/*.h $(DESTDIR)$(INCLUDEDIR)/radvar/
+	install -m 644 $(PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libradvar.a $(DESTDIR)$(LIBDIR)/libradvar.so \
+	      $(DESTDIR)$(LIBDIR)/$(SHARED_SONAME) $(DESTDIR)$(LIBDIR)/libradvar.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/radvar.pc $(DESTDIR)$(BINDIR)/radvar
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/radvar
 
 clean:
-	rm -rf build build-san bin out
+	rm -rf $(BUILD) $(BUILD)-san $(BUILD)-cov out

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "radvar/optim.h"
 
 static const char *command_name = "radvar";
 static char command_label[64] = "radvar";
@@ -311,19 +311,25 @@ void cli_grid_free(cli_grid *g)
     g->list = NULL;
 }
 
-void cli_optim_config(const char *method_text, const char *preset, radvar_optim_config *cfg)
+uint64_t cli_seed(const char *opt, const char *text)
 {
-    if (method_text == NULL)
-        cli_fail("--method is required (sgd adam adamw radam adam-warmup adam-2k adam-eps)");
-    radvar_method method;
-    if (radvar_optim_method_from_name(method_text, &method) != RADVAR_SUCCESS)
-        cli_fail("--method: '%s' is not a method (valid: sgd, adam, adamw, radam, adam-warmup, "
-                 "adam-2k, adam-eps)", method_text);
-    radvar_optim_defaults(method, cfg);
-    if (preset == NULL)
-        return;
-    if (method != RADVAR_RADAM)
-        cli_fail("--preset: applies to --method radam only");
-    if (radvar_optim_preset(preset, cfg) != RADVAR_SUCCESS)
-        cli_fail("--preset: '%s' is not valid (valid: paper, official, pytorch, optax, tfa)", preset);
+    if (text == NULL || *text == '\0')
+        cli_fail("%s: empty value where a seed is expected (0 to 18446744073709551615)", opt);
+    if (strspn(text, "0123456789") != strlen(text))
+        cli_fail("%s: '%s' is not a seed (decimal digits only, 0 to 18446744073709551615)", opt, text);
+    uint64_t x = 0;
+    for (const char *p = text; *p; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (x > (UINT64_MAX - d) / 10)
+            cli_fail("%s: %s is out of range: must be in [0, 18446744073709551615]", opt, text);
+        x = 10 * x + d;
+    }
+    return x;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

@@ -3,6 +3,7 @@
 #define RADVAR_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define CLI_EXIT_USAGE 2
@@ -34,6 +35,12 @@ double cli_nonnegative(const char *opt, const char *text);
 double cli_unit_interval(const char *opt, const char *text);
 /* A whole number in [lo, hi] (given as decimal, may use exponent form). */
 double cli_integer(const char *opt, const char *text, double lo, double hi);
+/* A seed: decimal digits only, 0 .. 2^64 - 1 (every subcommand's --seed). */
+uint64_t cli_seed(const char *opt, const char *text);
+/* The index of text in names[0..count), or an error listing them. */
+int cli_pick(const char *opt, const char *text, const char *const *names, int count);
+/* Seconds on a monotonic clock. */
+double cli_now(void);
 /* Range checks with messages naming the value and the valid range. */
 void cli_check_range(const char *opt, const char *text, double x, double lo, int lo_open,
                      double hi, int hi_open);
@@ -78,14 +85,39 @@ FILE *cli_table_stream(cli_table *t);
 
 /* ---- simulation rows, shared by simulate and sweep ---- */
 struct radvar_sim;
-extern const char *const cli_simulation_columns[13];
-void cli_simulation_row(const struct radvar_sim *sim, size_t k, double step, double beta2,
-                        double sigma, int sma, double row[13]);
+#define CLI_SIM_COLUMNS 13
+extern const char *const cli_simulation_columns[CLI_SIM_COLUMNS];
+void cli_simulation_row(const struct radvar_sim *sim, size_t k, double row[CLI_SIM_COLUMNS]);
 void cli_set_quiet(int quiet); /* no messages (MPI ranks other than 0) */
 
-/* ---- the optimizer's method and preset, as replay, train and bench-step take them ---- */
+/* ---- the optimizer's options, as replay, train and bench-step take them ---- */
 #include "radvar/optim.h"
-void cli_optim_config(const char *method_text, const char *preset, radvar_optim_config *cfg);
+typedef struct {
+    const char *method, *preset, *lr, *beta1, *beta2, *eps, *weight_decay, *threshold,
+        *threshold_cmp, *below, *eps_placement, *eps_root, *wd_kind, *rect, *momentum, *warmup,
+        *v_only, *total, *warmup_prop, *min_lr;
+    int nesterov, amsgrad;
+} cli_optim_args;
+/* The cli_option entries of every optimizer option, writing into a. */
+#define CLI_OPTIM_OPTIONS(a)                                                                   \
+    {"method", 1, &(a).method, NULL}, {"preset", 1, &(a).preset, NULL},                      \
+    {"lr", 1, &(a).lr, NULL}, {"beta1", 1, &(a).beta1, NULL}, {"beta2", 1, &(a).beta2, NULL},\
+    {"eps", 1, &(a).eps, NULL}, {"weight-decay", 1, &(a).weight_decay, NULL},                \
+    {"threshold", 1, &(a).threshold, NULL}, {"threshold-cmp", 1, &(a).threshold_cmp, NULL},  \
+    {"below", 1, &(a).below, NULL}, {"eps-placement", 1, &(a).eps_placement, NULL},          \
+    {"eps-root", 1, &(a).eps_root, NULL}, {"wd-kind", 1, &(a).wd_kind, NULL},                \
+    {"rect", 1, &(a).rect, NULL}, {"momentum", 1, &(a).momentum, NULL},                      \
+    {"warmup", 1, &(a).warmup, NULL}, {"v-only-steps", 1, &(a).v_only, NULL},                \
+    {"total-steps", 1, &(a).total, NULL}, {"warmup-proportion", 1, &(a).warmup_prop, NULL},  \
+    {"min-lr", 1, &(a).min_lr, NULL}, {"nesterov", 0, NULL, &(a).nesterov},                  \
+    {"amsgrad", 0, NULL, &(a).amsgrad}
+/* Method, preset, then every override, validated (exit 2 on bad input). */
+void cli_optim_resolve(const cli_optim_args *a, radvar_optim_config *cfg);
+/* The resolved configuration as header parameters: what actually ran. */
+void cli_optim_params(cli_table *t, const radvar_optim_config *cfg);
+extern const char cli_optim_help[];
+radvar_dtype cli_dtype(const char *opt, const char *text);
+const char *cli_dtype_name(radvar_dtype dtype);
 
 /* ---- subcommands ---- */
 int cmd_theory(int argc, char **argv);

@@ -20,20 +20,32 @@ static const char help[] =
     "elements_per_s (N K / seconds, the best of 3 repetitions).  --fused-check\n"
     "folds the gradient check into the update pass.\n";
 
-static double now(void)
+static int step(radvar_optim *o, radvar_dtype dtype, void *p, const void *g)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return dtype == RADVAR_FLOAT32 ? radvar_optim_step_f32(o, p, g) : radvar_optim_step_f64(o, p, g);
+}
+
+static void fill(radvar_dtype dtype, void *p, void *g, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        double gi = sin(0.001 * (double)i) + 0.5, pi = 0.1 * cos(0.003 * (double)i);
+        if (dtype == RADVAR_FLOAT32) {
+            ((float *)g)[i] = (float)gi;
+            ((float *)p)[i] = (float)pi;
+        } else {
+            ((double *)g)[i] = gi;
+            ((double *)p)[i] = pi;
+        }
+    }
 }
 
 int cmd_bench_step(int argc, char **argv)
 {
-    const char *method_text = NULL, *preset = NULL, *n_text = NULL, *threads_text = "1",
-               *dtype_text = "float32", *steps_text = "20";
+    cli_optim_args oa = {0};
+    const char *n_text = NULL, *threads_text = "1", *dtype_text = "float32", *steps_text = "20";
     int fused = 0, want_help = 0;
     const cli_option opts[] = {
-        {"method", 1, &method_text, NULL}, {"preset", 1, &preset, NULL},
+        CLI_OPTIM_OPTIONS(oa),
         {"n", 1, &n_text, NULL},           {"threads", 1, &threads_text, NULL},
         {"dtype", 1, &dtype_text, NULL},   {"steps", 1, &steps_text, NULL},
         {"fused-check", 0, NULL, &fused},  {"help", 0, NULL, &want_help},
@@ -46,49 +58,34 @@ int cmd_bench_step(int argc, char **argv)
     if (n_text == NULL)
         cli_fail("--n is required");
     radvar_optim_config cfg;
-    cli_optim_config(method_text, preset, &cfg);
+    cli_optim_resolve(&oa, &cfg);
     double n = cli_integer("--n", n_text, 1, 1e10);
     int threads = (int)cli_integer("--threads", threads_text, 1, 1024);
     int steps = (int)cli_integer("--steps", steps_text, 1, 1e6);
-    radvar_dtype dtype;
-    if (strcmp(dtype_text, "float32") == 0)
-        dtype = RADVAR_FLOAT32;
-    else if (strcmp(dtype_text, "float64") == 0)
-        dtype = RADVAR_FLOAT64;
-    else
-        cli_fail("--dtype: '%s' is not a type (valid: float32, float64)", dtype_text);
+    radvar_dtype dtype = cli_dtype("--dtype", dtype_text);
     size_t count = (size_t)n, es = dtype == RADVAR_FLOAT32 ? sizeof(float) : sizeof(double);
     void *p = malloc(count * es), *g = malloc(count * es);
     if (p == NULL || g == NULL)
         cli_fail_status(1, "out of memory for %zu parameters", count);
-    for (size_t i = 0; i < count; i++) {
-        double gi = sin(0.001 * (double)i) + 0.5, pi = 0.1 * cos(0.003 * (double)i);
-        if (dtype == RADVAR_FLOAT32) {
-            ((float *)g)[i] = (float)gi;
-            ((float *)p)[i] = (float)pi;
-        } else {
-            ((double *)g)[i] = gi;
-            ((double *)p)[i] = pi;
-        }
-    }
+    fill(dtype, p, g, count);
     radvar_optim *o;
     if (radvar_optim_alloc(&cfg, count, dtype, &o) != RADVAR_SUCCESS)
         cli_fail_status(1, "cannot allocate the optimizer for %zu parameters", count);
     radvar_optim_set_threads(o, threads);
     radvar_optim_set_fused_check(o, fused);
     for (int k = 0; k < 3; k++)
-        radvar_optim_step(o, p, g);
+        step(o, dtype, p, g);
     double best = INFINITY;
     for (int rep = 0; rep < 3; rep++) {
-        double t0 = now();
+        double t0 = cli_now();
         for (int k = 0; k < steps; k++)
-            radvar_optim_step(o, p, g);
-        double dt = now() - t0;
+            step(o, dtype, p, g);
+        double dt = cli_now() - t0;
         best = dt < best ? dt : best;
     }
     printf("method\tn\tthreads\tdtype\tsteps\tseconds\telements_per_s\n");
-    printf("%s\t%.17g\t%d\t%s\t%d\t%.6g\t%.6g\n", method_text, n, threads, dtype_text, steps, best,
-           n * steps / best);
+    printf("%s\t%.17g\t%d\t%s\t%d\t%.6g\t%.6g\n", radvar_optim_method_name(cfg.method), n, threads,
+           dtype_text, steps, best, n * steps / best);
     radvar_optim_free(o);
     free(p);
     free(g);

@@ -94,7 +94,7 @@ static int run(enum mode mode, int argc, char **argv)
     cli_grid steps = log_spaced ? cli_step_grid_log("--t", t_text, (size_t)points)
                                 : cli_step_grid("--t", t_text);
 
-    const double tau2 = 1.0 / (sigma * sigma), rho_inf = radvar_rho_inf(beta2);
+    const double tau2 = 1.0 / (sigma * sigma), rho_inf = radvar_schedule_rho_inf(beta2);
     radvar_exact_moments inf;
     double rho_exact_inf = NAN;
     if (mode == RECTIFY) {
@@ -132,7 +132,7 @@ static int run(enum mode mode, int argc, char **argv)
         if (status == RADVAR_EMAXITER)
             fprintf(stderr, "radvar %s: warning: quadrature at t = %.17g short of its tolerance "
                             "(abs_err %.3g)\n", argv[1], step, m.abs_err);
-        double rho_t = radvar_rho_t(beta2, step), rho_m = radvar_rho_moment(beta2, step);
+        double rho_t = radvar_schedule_rho_t(beta2, step), rho_m = radvar_schedule_rho_moment(beta2, step);
         double v = m.var_psi, row[9];
         if (mode == EXACT) {
             double r[6] = {step, rho_t, m.mean_psi, m.mean_psi2, v, m.abs_err};
@@ -143,9 +143,9 @@ static int run(enum mode mode, int argc, char **argv)
                            v_t / v - 1.0, v_m / v - 1.0};
             memcpy(row, r, sizeof r);
         } else {
-            double r_paper = radvar_rect_from_rho(rho_t, rho_inf);
-            double r_moment = radvar_rect_from_rho(rho_m, rho_inf);
-            double r_dof = radvar_rect_from_rho(radvar_theory_rho_from_var(v, tau2), rho_exact_inf);
+            double r_paper = radvar_rectify_paper_from_rho(rho_t, rho_inf);
+            double r_moment = radvar_rectify_paper_from_rho(rho_m, rho_inf);
+            double r_dof = radvar_rectify_paper_from_rho(radvar_theory_rho_from_var(v, tau2), rho_exact_inf);
             double r_exact = sqrt(inf.var_psi / v), scale = v / inf.var_psi;
             double r[9] = {step, r_paper, r_moment, r_dof, r_exact, r_paper * r_paper * scale,
                            r_moment * r_moment * scale, r_dof * r_dof * scale,

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -49,27 +48,17 @@ static const char help[] =
 
 static volatile sig_atomic_t interrupted = 0;
 
-const char *const cli_simulation_columns[13] = {
+const char *const cli_simulation_columns[CLI_SIM_COLUMNS] = {
     "t", "rho_t", "dof", "mean_psi", "var_psi", "se_var_psi", "mean_rect_psi", "var_rect_psi",
     "se_var_rect_psi", "var_theory", "rho_eff", "rho_eff_lo", "rho_eff_hi"};
 
-void cli_simulation_row(const radvar_sim *sim, size_t k, double step, double beta2, double sigma,
-                        int sma, double row[13])
+void cli_simulation_row(const radvar_sim *sim, size_t k, double row[CLI_SIM_COLUMNS])
 {
-    const double tau2 = 1.0 / (sigma * sigma), z95 = 1.959963984540054;
-    const radvar_moments *m = radvar_sim_moments(sim, k);
-    double dof = radvar_sim_dof(sim, k);
-    double terms = sma ? dof : step; /* the gradients averaged */
-    double var = radvar_moments_variance(m);
-    double se = terms > 4 ? radvar_moments_se_variance(m) : INFINITY;
-    double r = radvar_rect_from_rho(dof, radvar_rho_inf(beta2));
-    double rho_eff = radvar_theory_rho_from_var(var, tau2), lo = 2.0, hi = INFINITY;
-    if (isfinite(se)) {
-        lo = radvar_theory_rho_from_var(var + z95 * se, tau2);
-        hi = var - z95 * se > 0 ? radvar_theory_rho_from_var(var - z95 * se, tau2) : INFINITY;
-    }
-    double values[13] = {step, radvar_rho_t(beta2, step), dof, m->mean, var, se, r * m->mean,
-                         r * r * var, r * r * se, radvar_theory_var_psi(dof, tau2), rho_eff, lo, hi};
+    radvar_sim_summary m;
+    radvar_sim_summarize(sim, k, &m);
+    double values[CLI_SIM_COLUMNS] = {m.t, m.rho_t, m.dof, m.mean_psi, m.var_psi, m.se_var_psi,
+                                      m.mean_rect_psi, m.var_rect_psi, m.se_var_rect_psi,
+                                      m.var_model, m.rho_eff, m.rho_eff_lo, m.rho_eff_hi};
     memcpy(row, values, sizeof values);
 }
 
@@ -77,13 +66,6 @@ static void on_sigint(int sig)
 {
     (void)sig;
     interrupted = 1;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int compare_u64(const void *a, const void *b)
@@ -142,7 +124,7 @@ static void progress(void *arg)
     uint64_t done = radvar_sim_trials_done(ps->sim), total = radvar_sim_trials_total(ps->sim);
     int *shown = &ps->shown;
     double start = ps->start;
-    double elapsed = now_seconds() - start;
+    double elapsed = cli_now() - start;
     if (elapsed < 1.0 || done == 0)
         return;
     double eta = elapsed * (double)(total - done) / (double)done;
@@ -184,10 +166,7 @@ int cmd_simulate(int argc, char **argv)
     double mu = cli_double("--mu", mu_text);
     double sigma = cli_double("--sigma", sigma_text);
     cli_check_range("--sigma", sigma_text, sigma, 0, 1, INFINITY, 1);
-    double seed_d = cli_integer("--seed", seed_text, 0, 18446744073709551615.0);
-    uint64_t seed = seed_d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)seed_d;
-    if (strchr(seed_text, 'e') == NULL && strchr(seed_text, 'E') == NULL && strchr(seed_text, '.') == NULL)
-        seed = strtoull(seed_text, NULL, 10); /* all 64 bits of a plain integer */
+    uint64_t seed = cli_seed("--seed", seed_text);
     int threads = (int)cli_integer("--threads", threads_text, 1, 1024);
     radvar_average average;
     if (strcmp(average_text, "ema") == 0)
@@ -232,8 +211,21 @@ int cmd_simulate(int argc, char **argv)
         cli_fail("--ks: keeping %.17g psi^2 samples needs too much memory (at most 2e9)",
                  trials * (double)n_ks);
 
-    radvar_sim_config cfg = {beta2, (uint64_t)steps, (uint64_t)trials, mu, sigma, seed, threads,
-                             average, window, report, n_report, ks, n_ks, 0};
+    radvar_sim_config cfg;
+    radvar_sim_config_default(&cfg);
+    cfg.beta2 = beta2;
+    cfg.steps = (uint64_t)steps;
+    cfg.trials = (uint64_t)trials;
+    cfg.mu = mu;
+    cfg.sigma = sigma;
+    cfg.seed = seed;
+    cfg.threads = threads;
+    cfg.average = average;
+    cfg.window = window;
+    cfg.report = report;
+    cfg.n_report = n_report;
+    cfg.ks = ks;
+    cfg.n_ks = n_ks;
     radvar_sim *sim;
     int status = radvar_sim_alloc(&cfg, &sim);
     if (status != RADVAR_SUCCESS)
@@ -246,9 +238,9 @@ int cmd_simulate(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     int show_progress = !quiet && isatty(STDERR_FILENO) && cli_rank() == 0;
-    struct progress_state ps = {sim, now_seconds(), 0};
+    struct progress_state ps = {sim, cli_now(), 0};
     cli_run_simulation(sim, n_report, n_ks, &interrupted, show_progress ? progress : NULL, &ps);
-    double seconds = now_seconds() - ps.start;
+    double seconds = cli_now() - ps.start;
     if (ps.shown)
         fprintf(stderr, "\r%70s\r", "");
     if (cli_rank() != 0) { /* the results are rank 0's to write */
@@ -279,10 +271,11 @@ int cmd_simulate(int argc, char **argv)
     fprintf(stderr, "radvar simulate: seed %llu, %llu trials x %.17g steps in %.3g s\n",
             (unsigned long long)seed, (unsigned long long)done, steps, seconds);
 
-    cli_table_begin(t, "main", 13, cli_simulation_columns);
+    cli_table_param(t, "dispatch", "%s", radvar_dispatch_name());
+    cli_table_begin(t, "main", CLI_SIM_COLUMNS, cli_simulation_columns);
     for (size_t k = 0; k < n_report; k++) {
-        double row[13];
-        cli_simulation_row(sim, k, (double)report[k], beta2, sigma, average == RADVAR_AVERAGE_SMA, row);
+        double row[CLI_SIM_COLUMNS];
+        cli_simulation_row(sim, k, row);
         cli_table_row(t, row);
     }
     const double tau2 = 1.0 / (sigma * sigma);
@@ -300,7 +293,7 @@ int cmd_simulate(int argc, char **argv)
             memcpy(copy, radvar_sim_ks_sample(sim, j), done * sizeof *copy);
             double d = NAN, p = NAN;
             if (done > 0)
-                radvar_ks_test(copy, (size_t)done, ks_cdf, &model, &d, &p);
+                radvar_stats_ks_test(copy, (size_t)done, ks_cdf, &model, &d, &p);
             double row[5] = {(double)ks[j], model.dof, (double)done, d, p};
             cli_table_row(t, row);
         }

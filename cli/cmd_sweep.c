@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "cli.h"
 #include "parallel.h"
 #include "radvar/sim.h"
@@ -54,10 +56,10 @@ static double (*read_grid(const char *path, size_t *count, uint64_t *hash))[P_FI
     size_t cap = 0, n = 0, alloc = 0, lineno = 0;
     int column_of[P_FIELDS], header = 0;
     double(*points)[P_FIELDS] = NULL;
-    *hash = RADVAR_FNV1A_INIT;
+    *hash = crc32(0L, Z_NULL, 0);
     while (getline(&line, &cap, f) > 0) {
         lineno++;
-        *hash = radvar_fnv1a(*hash, line, strlen(line));
+        *hash = crc32(*hash, (const Bytef *)line, (uInt)strlen(line));
         if (line[0] == '#' || strspn(line, " \t\r\n,") == strlen(line))
             continue;
         char *fields[64];
@@ -110,7 +112,7 @@ static double (*read_grid(const char *path, size_t *count, uint64_t *hash))[P_FI
     return points;
 }
 
-#define ROW_FIELDS (1 + P_FIELDS + 13)
+#define ROW_FIELDS (1 + P_FIELDS + CLI_SIM_COLUMNS)
 
 struct done_point {
     size_t rows;
@@ -254,8 +256,8 @@ int cmd_sweep(int argc, char **argv)
                     cli_fail("--t: step %llu is beyond the steps (%.17g) of grid point %zu",
                              (unsigned long long)ts[i], points[k][P_STEPS], k);
     }
-    hash = radvar_fnv1a(hash, t_text ? t_text : "", t_text ? strlen(t_text) : 0);
-    hash = radvar_fnv1a(hash, average_text, strlen(average_text));
+    hash = crc32(hash, (const Bytef *)(t_text ? t_text : ""), (uInt)(t_text ? strlen(t_text) : 0));
+    hash = crc32(hash, (const Bytef *)average_text, (uInt)strlen(average_text));
     char grid_id[32];
     snprintf(grid_id, sizeof grid_id, "%016llx", (unsigned long long)hash);
 
@@ -287,11 +289,18 @@ int cmd_sweep(int argc, char **argv)
             break;
         uint64_t last = (uint64_t)points[k][P_STEPS], *report = n_t ? ts : &last;
         size_t n_report = n_t ? n_t : 1;
-        radvar_sim_config cfg = {points[k][P_BETA2], (uint64_t)points[k][P_STEPS],
-                                 (uint64_t)points[k][P_TRIALS], points[k][P_MU], points[k][P_SIGMA],
-                                 (uint64_t)points[k][P_SEED], threads,
-                                 sma ? RADVAR_AVERAGE_SMA : RADVAR_AVERAGE_EMA, 0, report, n_report,
-                                 NULL, 0, 0};
+        radvar_sim_config cfg;
+        radvar_sim_config_default(&cfg);
+        cfg.beta2 = points[k][P_BETA2];
+        cfg.steps = (uint64_t)points[k][P_STEPS];
+        cfg.trials = (uint64_t)points[k][P_TRIALS];
+        cfg.mu = points[k][P_MU];
+        cfg.sigma = points[k][P_SIGMA];
+        cfg.seed = (uint64_t)points[k][P_SEED];
+        cfg.threads = threads;
+        cfg.average = sma ? RADVAR_AVERAGE_SMA : RADVAR_AVERAGE_EMA;
+        cfg.report = report;
+        cfg.n_report = n_report;
         radvar_sim *sim;
         int status = radvar_sim_alloc(&cfg, &sim);
         if (status != RADVAR_SUCCESS)
@@ -306,7 +315,7 @@ int cmd_sweep(int argc, char **argv)
                 double *row = done[k].values + i * ROW_FIELDS;
                 row[0] = (double)k;
                 memcpy(row + 1, points[k], sizeof points[k]);
-                cli_simulation_row(sim, i, (double)report[i], cfg.beta2, cfg.sigma, sma, row + 1 + P_FIELDS);
+                cli_simulation_row(sim, i, row + 1 + P_FIELDS);
             }
             write_point(ckpt, k, &done[k]);
             if (fflush(ckpt) != 0 || fsync(fileno(ckpt)) != 0)
@@ -332,7 +341,7 @@ int cmd_sweep(int argc, char **argv)
             const char *cols[ROW_FIELDS] = {"point"};
             for (int c = 0; c < P_FIELDS; c++)
                 cols[1 + c] = field_names[c];
-            for (int c = 0; c < 13; c++)
+            for (int c = 0; c < CLI_SIM_COLUMNS; c++)
                 cols[1 + P_FIELDS + c] = cli_simulation_columns[c];
             cli_table_begin(t, "main", ROW_FIELDS, cols);
             for (size_t k = 0; k < n_points; k++)

@@ -35,6 +35,7 @@ static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    radvar_init();
     cli_parallel_init(&argc, &argv);
     cli_set_quiet(cli_rank() != 0);
     int status = dispatch(argc, argv);

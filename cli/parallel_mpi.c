@@ -50,8 +50,18 @@ int cli_run_simulation(radvar_sim *s, size_t n_report, size_t n_ks,
     (void)stop; /* mpirun forwards Ctrl-C by ending the job: sweeps checkpoint */
     int rank = cli_rank(), ranks = cli_ranks();
     uint64_t supers = radvar_sim_supers(s);
-    radvar_moments *part = malloc(n_report * sizeof *part);
-    if (part == NULL)
+    radvar_stats_moments *part = malloc(n_report * sizeof *part);
+    /* rank 0 receives other ranks' psi^2 samples here, one superchunk at a time */
+    double **ks_part = calloc(n_ks ? n_ks : 1, sizeof *ks_part);
+    uint64_t per = 0, first0;
+    for (uint64_t k = 0; k < supers; k++) {
+        uint64_t n = radvar_sim_super_trials(s, k, &first0);
+        per = n > per ? n : per;
+    }
+    int ok = part != NULL && ks_part != NULL;
+    for (size_t j = 0; ok && j < n_ks; j++)
+        ok = (ks_part[j] = malloc((per ? per : 1) * sizeof **ks_part)) != NULL;
+    if (!ok)
         cli_fail_status(1, "out of memory");
     int count = (int)(n_report * sizeof *part / sizeof(double));
     for (uint64_t k = 0; k < supers; k++) {
@@ -62,21 +72,24 @@ int cli_run_simulation(radvar_sim *s, size_t n_report, size_t n_ks,
             if (rank != 0) {
                 MPI_Send(part, count, MPI_DOUBLE, 0, TAG_MOMENTS, MPI_COMM_WORLD);
                 for (size_t j = 0; j < n_ks; j++)
-                    MPI_Send(radvar_sim_ks_sample_mutable(s, j) + first, (int)n, MPI_DOUBLE, 0,
+                    MPI_Send(radvar_sim_ks_sample(s, j) + first, (int)n, MPI_DOUBLE, 0,
                              TAG_KS, MPI_COMM_WORLD);
             }
         } else if (rank == 0) {
             MPI_Recv(part, count, MPI_DOUBLE, owner, TAG_MOMENTS, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             for (size_t j = 0; j < n_ks; j++)
-                MPI_Recv(radvar_sim_ks_sample_mutable(s, j) + first, (int)n, MPI_DOUBLE, owner,
-                         TAG_KS, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                MPI_Recv(ks_part[j], (int)n, MPI_DOUBLE, owner, TAG_KS, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE);
         }
         if (rank == 0) {
-            radvar_sim_merge_super(s, k, part);
+            radvar_sim_merge_super(s, k, part, owner == 0 ? NULL : (const double *const *)ks_part);
             if (progress)
                 progress(arg);
         }
     }
+    for (size_t j = 0; j < n_ks; j++)
+        free(ks_part[j]);
+    free(ks_part);
     free(part);
     return RADVAR_SUCCESS;
 }

@@ -2,6 +2,8 @@
 # bench.sh: `make bench` -- every benchmark beside its named peer, as ratios.
 set -eu
 BUILD=${BUILD:-build}
+RADVAR=$BUILD/bin/radvar
+RADVAR_MPI=$BUILD/bin/radvar-mpi
 TRIALS=${BENCH_TRIALS:-8192}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -33,9 +35,9 @@ for n in 1e5 1e6 1e7; do
     steps=$(awk -v n="$n" 'BEGIN { s = int(4e8 / n); print (s < 20 ? 20 : s) }')
     for th in 1 2; do
         for m in radam adam; do
-            bin/radvar bench-step --method "$m" --n "$n" --threads "$th" --dtype float32 --steps "$steps" | tail -1 >>"$tmp/opt.tsv"
+            "$RADVAR" bench-step --method "$m" --n "$n" --threads "$th" --dtype float32 --steps "$steps" | tail -1 >>"$tmp/opt.tsv"
         done
-        bin/radvar bench-step --method radam --n "$n" --threads "$th" --dtype float32 --steps "$steps" --fused-check \
+        "$RADVAR" bench-step --method radam --n "$n" --threads "$th" --dtype float32 --steps "$steps" --fused-check \
             | tail -1 | sed 's/^radam/radam-fused/' >>"$tmp/opt.tsv"
         if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
             /usr/bin/python3 sims/bench_torch.py "$n" "$th" "$(awk -v n="$n" 'BEGIN { s = int(1e8 / n); print (s < 5 ? 5 : s) }')" | tail -n +2 >>"$tmp/opt.tsv"
@@ -60,7 +62,7 @@ awk -F'\t' 'FNR == NR { bw[$1 "/" $2] = $3; next }
         }
     }' "$tmp/stream.tsv" "$tmp/opt.tsv"
 
-if [ -x bin/radvar-mpi ] && command -v mpirun >/dev/null 2>&1; then
+if [ -x "$RADVAR_MPI" ] && command -v mpirun >/dev/null 2>&1; then
     echo
     echo "== MPI (issue #6): the figure-1 workload (beta2 = 0.999, T = 6000, every step), 65536 trials"
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -74,11 +76,11 @@ if [ -x bin/radvar-mpi ] && command -v mpirun >/dev/null 2>&1; then
         done
         echo "$b"
     }
-    t_threads1=$(best bin/radvar $sim --threads 1)
-    t_threads2=$(best bin/radvar $sim --threads 2)
-    t_ranks1=$(best mpirun --oversubscribe -n 1 bin/radvar-mpi $sim --threads 1)
-    t_ranks2=$(best mpirun --oversubscribe -n 2 bin/radvar-mpi $sim --threads 1)
-    t_launch=$(best mpirun --oversubscribe -n 2 bin/radvar-mpi $tiny --threads 1)
+    t_threads1=$(best "$RADVAR" $sim --threads 1)
+    t_threads2=$(best "$RADVAR" $sim --threads 2)
+    t_ranks1=$(best mpirun --oversubscribe -n 1 "$RADVAR_MPI" $sim --threads 1)
+    t_ranks2=$(best mpirun --oversubscribe -n 2 "$RADVAR_MPI" $sim --threads 1)
+    t_launch=$(best mpirun --oversubscribe -n 2 "$RADVAR_MPI" $tiny --threads 1)
     echo "$t_threads1 $t_threads2 $t_ranks1 $t_ranks2 $t_launch" | awk '{
         printf "%-48s %10s\n", "", "seconds"
         printf "%-48s %10.3f\n", "1 process, 1 thread", $1

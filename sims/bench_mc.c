@@ -1,5 +1,5 @@
 /* bench_mc.c: throughput of the Monte Carlo engine (issue #3).
- *   gauss    raw Gaussian generation: radvar_gauss_pair_lanes over 256 streams
+ *   gauss    raw Gaussian generation: radvar_rng_gauss_pair_lanes over 256 streams
  *   engine   the figure-1 workload: EMA, beta2 = 0.999, T = 6000, every step
  *            reported (moments of psi_t), with 1 and 2 threads
  * One sample = one gradient draw and one EMA update with its accumulation.
@@ -27,7 +27,7 @@ static double time_gauss(uint64_t pairs)
     static double even[LANES], odd[LANES];
     double t0 = now(), acc = 0;
     for (uint64_t p = 0; p < pairs; p++) {
-        radvar_gauss_pair_lanes(3, 0, LANES, p, even, odd);
+        radvar_rng_gauss_pair_lanes(3, 0, LANES, p, even, odd);
         acc += even[p % LANES] + odd[(p * 7) % LANES];
     }
     sink += acc;
@@ -52,6 +52,7 @@ static double time_engine(uint64_t trials, int threads, const uint64_t *report)
 
 int main(int argc, char **argv)
 {
+    radvar_init();
     uint64_t trials = argc > 1 ? strtoull(argv[1], NULL, 10) : 8192;
     uint64_t *report = malloc(6000 * sizeof *report);
     for (uint64_t t = 0; t < 6000; t++)

@@ -9,6 +9,7 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "radvar/rectify.h"
 #include "radvar/schedule.h"
 #include "radvar/theory.h"
 #include "../tests/ref/schedule_ref.h"
@@ -38,6 +39,7 @@ static double var_psi_direct(double rho)
 
 int main(void)
 {
+    radvar_init();
     double w_mean = 0, w_mean2 = 0, w_var = 0;
     for (size_t i = 0; i < N_ELEMS(theory_ref_table); i++) {
         const struct theory_ref *r = &theory_ref_table[i];
@@ -50,11 +52,11 @@ int main(void)
     double w_rho = 0, w_rt = 0, w_rex = 0, w_sma = 0;
     for (size_t i = 0; i < N_ELEMS(schedule_ref_table); i++) {
         const struct schedule_ref *r = &schedule_ref_table[i];
-        w_rho = fmax(w_rho, rel_err(radvar_rho_t(r->beta2, r->t), r->rho_t));
-        w_rt = fmax(w_rt, rel_err(radvar_rect_paper(r->beta2, r->t), r->r_t));
-        w_rex = fmax(w_rex, rel_err(radvar_rect_exact(r->beta2, r->t), r->r_t_exact));
+        w_rho = fmax(w_rho, rel_err(radvar_schedule_rho_t(r->beta2, r->t), r->rho_t));
+        w_rt = fmax(w_rt, rel_err(radvar_rectify_paper(r->beta2, r->t), r->r_t));
+        w_rex = fmax(w_rex, rel_err(radvar_rectify_sma_exact(r->beta2, r->t), r->r_t_exact));
         if (r->t <= 1e7)
-            w_sma = fmax(w_sma, rel_err(radvar_sma_length(r->beta2, r->t), r->rho_t));
+            w_sma = fmax(w_sma, rel_err(radvar_schedule_sma_length(r->beta2, r->t), r->rho_t));
     }
     size_t increases = 0, points = 0;
     double prev = INFINITY, w_inv = 0;
@@ -94,18 +96,18 @@ int main(void)
     row("exact rectification: worst relative error vs mpmath", w_rex, "<= 1e-11", w_rex <= 1e-11);
     row("SMA length solved numerically vs closed-form rho_t (t <= 1e7)", w_sma, "<= 1e-12",
         w_sma <= 1e-12);
-    unsigned long long t_paper, t_official, t_pytorch;
-    radvar_first_rectified_step(0.999, &radvar_threshold_paper, &t_paper);
-    radvar_first_rectified_step(0.999, &radvar_threshold_official, &t_official);
-    radvar_first_rectified_step(0.999, &radvar_threshold_pytorch, &t_pytorch);
-    printf("first rectified step at beta2 = 0.999: paper (rho_t > 4)\t%llu\t5\t%s\n", t_paper,
+    uint64_t t_paper, t_official, t_pytorch;
+    radvar_rectify_first_step(0.999, &radvar_rectify_threshold_paper, &t_paper);
+    radvar_rectify_first_step(0.999, &radvar_rectify_threshold_official, &t_official);
+    radvar_rectify_first_step(0.999, &radvar_rectify_threshold_pytorch, &t_pytorch);
+    printf("first rectified step at beta2 = 0.999: paper (rho_t > 4)\t%llu\t5\t%s\n", (unsigned long long)t_paper,
            t_paper == 5 ? "yes" : "NO");
     printf("first rectified step at beta2 = 0.999: official (>= 5) / PyTorch (> 5)\t%llu / %llu\t6 / 6\t%s\n",
-           t_official, t_pytorch, t_official == 6 && t_pytorch == 6 ? "yes" : "NO");
+           (unsigned long long)t_official, (unsigned long long)t_pytorch, t_official == 6 && t_pytorch == 6 ? "yes" : "NO");
     radvar_result r_paper, r_exp;
-    radvar_warmup_effective_length_e(RADVAR_WARMUP_RECT_PAPER, 0.999, 0, &radvar_threshold_paper,
-                                     &r_paper);
-    radvar_warmup_effective_length_e(RADVAR_WARMUP_EXP_UNTUNED, 0.999, 0, NULL, &r_exp);
+    radvar_rectify_effective_warmup_e(RADVAR_RECTIFY_PAPER, 0.999, &radvar_rectify_threshold_paper,
+                                      &r_paper);
+    radvar_schedule_warmup_effective_length_e(RADVAR_WARMUP_EXP_UNTUNED, 0.999, 0, &r_exp);
     printf("effective warmup length at beta2 = 0.999: r_t vs untuned exponential\t%.6g vs %.6g\t(informative)\tyes\n",
            r_paper.val, r_exp.val);
     return 0;

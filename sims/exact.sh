@@ -6,7 +6,7 @@
 #   data/checks_exact.tsv     the findings in numbers
 set -eu
 OUT=$1
-RADVAR=${RADVAR:-bin/radvar}
+RADVAR=${RADVAR:-${BUILD:-build}/bin/radvar}
 D="$OUT/data"
 mkdir -p "$D"
 

@@ -10,7 +10,7 @@
 # minutes on 2 cores); SCALE=full: all 60,000 / 10,000, 10 epochs.
 set -eu
 OUT=$1
-RADVAR=${RADVAR:-bin/radvar}
+RADVAR=${RADVAR:-${BUILD:-build}/bin/radvar}
 DATA=${DATA:-/usr/share/datasets/fashion-mnist}
 JOBS=${THREADS:-2}
 D="$OUT/data/exp"
@@ -48,7 +48,7 @@ for m in "adam --method adam" "adam-warmup --method adam-warmup --warmup 200" \
          "adam-2k --method adam-2k --v-only-steps $K2" "adam-eps --method adam-eps" "radam --method radam"; do
     name=${m%% *}
     args=${m#* }
-    echo "vr_$name $args --lr $HIGH --seed 1 --log-every 1" >>"$jobs"
+    echo "vr_$name $args --lr $HIGH --seed 1 --log-every 1 --steps-output $D/vr_${name}_steps.tsv" >>"$jobs"
 done
 export RADVAR COMMON D
 start=$(date +%s)
@@ -81,10 +81,7 @@ done
             "$(final_acc "$D/wu_adam-warmup500_$lr.tsv")"
     done
 } >"$D/warmup.tsv"
-# 3. variance reduction: per-step training loss
-for m in adam adam-warmup adam-2k adam-eps radam; do
-    awk -F'\t' '/^# section: steps/ { s = 1; next } s' "$D/vr_$m.tsv" >"$D/vr_${m}_steps.tsv"
-done
+# 3. variance reduction: per-step training loss (written by the runs)
 # 4. the table: best mean accuracy over lr per method, with its spread
 {
     printf "method\tbest_lr\tmean_accuracy\tmin\tmax\n"

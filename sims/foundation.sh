@@ -5,7 +5,7 @@
 #   OUT/data/checks_foundation.tsv measured accuracy for the report
 set -eu
 OUT=$1
-RADVAR=${RADVAR:-bin/radvar}
+RADVAR=${RADVAR:-${BUILD:-build}/bin/radvar}
 BUILD=${BUILD:-build}
 mkdir -p "$OUT/data"
 
@@ -15,7 +15,7 @@ rho_list=$(awk 'BEGIN { n = 400; for (k = 0; k < n; k++) { s = -3 + 8 * k / (n -
 "$RADVAR" theory --rho "$rho_list" --output "$OUT/data/variance_vs_rho.tsv"
 "$RADVAR" schedule --beta2 0.99 --t 1:5000 --warmup 100 --output "$OUT/data/schedule_0.99.tsv"
 "$RADVAR" schedule --beta2 0.999 --t 1:20000 --warmup 1000 --output "$OUT/data/schedule_0.999.tsv"
-"$RADVAR" schedule --beta2 0.999 --t 1 --summary --warmup 1000 --output "$OUT/data/schedule_summary_0.999.tsv"
+"$RADVAR" schedule --beta2 0.999 --summary --warmup 1000 --output "$OUT/data/schedule_summary_0.999.tsv"
 
 for ext in png svg; do
     gnuplot -c plots/variance_vs_rho.gp "$OUT/data/variance_vs_rho.tsv" "$OUT/variance_vs_rho.$ext"

@@ -7,7 +7,7 @@
 #   data/checks_montecarlo.tsv  deviations from theory in standard errors
 set -eu
 OUT=$1
-RADVAR=${RADVAR:-bin/radvar}
+RADVAR=${RADVAR:-${BUILD:-build}/bin/radvar}
 BUILD=${BUILD:-build}
 THREADS=${THREADS:-2}
 if [ "${SCALE:-default}" = full ]; then

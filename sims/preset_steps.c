@@ -12,6 +12,7 @@
 
 int main(int argc, char **argv)
 {
+    radvar_init();
     double beta2 = argc > 1 ? atof(argv[1]) : 0.999;
     int steps = argc > 2 ? atoi(argv[2]) : 100;
     const char *names[] = {"paper", "official", "pytorch", "optax", "tfa", "exact", "adam"};
@@ -22,7 +23,7 @@ int main(int argc, char **argv)
         radvar_optim_defaults(k == 6 ? RADVAR_ADAM : RADVAR_RADAM, &c);
         if (k < 5)
             radvar_optim_preset(names[k], &c);
-        c.rect_exact = k == 5;
+        c.rect = k == 5 ? RADVAR_RECTIFY_SMA_EXACT : RADVAR_RECTIFY_PAPER;
         c.beta2 = beta2;
         c.lr = 1.0;
         c.eps = 0.0;
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
         printf("%d", t);
         for (int k = 0; k < 7; k++) {
             double g = 1.0, before = p[k];
-            radvar_optim_step(o[k], &p[k], &g);
+            radvar_optim_step_f64(o[k], &p[k], &g);
             printf("\t%.17g", before - p[k]);
         }
         printf("\n");

@@ -19,6 +19,7 @@ static int compare(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+    radvar_init();
     if (argc != 5) {
         fprintf(stderr, "usage: psi2_histogram BETA2 TRIALS SEED T1,T2,...\n");
         return 2;

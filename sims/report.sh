@@ -14,7 +14,7 @@ table() { # a checks TSV as a markdown table
 {
     echo "# radvar report"
     echo
-    echo "Made by \`make reproduce\` (SCALE=${SCALE:-default}) with radvar $(bin/radvar --version | cut -d' ' -f2)"
+    echo "Made by \`make reproduce\` (SCALE=${SCALE:-default}) with radvar $("${BUILD:-build}/bin/radvar" --version | cut -d' ' -f2)"
     echo "on $(date -u +%Y-%m-%d), in ${SECONDS_TAKEN} s.  Every number below was measured in this run."
     echo
     echo "## Theory: the variance of the adaptive learning rate"
@@ -35,8 +35,8 @@ table() { # a checks TSV as a markdown table
     if [ -f "$OUT/data/schedule_summary_0.999.tsv" ]; then
         echo "Summary at beta2 = 0.999 (\`radvar schedule --summary\`):"
         echo
-        awk -F'\t' '/^# section: summary/ { s = 1; next } s && !h { h = 1; n = split($0, names, "\t"); next }
-                    s && h { split($0, v, "\t"); for (k = 1; k <= n; k++) print "- " names[k] ": " v[k] }' \
+        awk -F'\t' '/^#/ { next } !h { h = 1; n = split($0, names, "\t"); next }
+                    { split($0, v, "\t"); for (k = 1; k <= n; k++) print "- " names[k] ": " v[k] }' \
             "$OUT/data/schedule_summary_0.999.tsv"
         echo
     fi

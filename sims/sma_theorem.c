@@ -22,6 +22,7 @@ static double model_cdf(double x, void *p)
 
 int main(int argc, char **argv)
 {
+    radvar_init();
     if (argc != 3) {
         fprintf(stderr, "usage: sma_theorem TRIALS THREADS\n");
         return 2;
@@ -45,15 +46,15 @@ int main(int argc, char **argv)
             return 1;
         while (radvar_sim_iterate(s) == RADVAR_CONTINUE)
             ;
-        const radvar_moments *m = radvar_sim_moments(s, 0);
-        double r = (double)rho, var = radvar_moments_variance(m);
-        double se = rho > 4 ? radvar_moments_se_variance(m) : INFINITY;
+        const radvar_stats_moments *m = radvar_sim_moments(s, 0);
+        double r = (double)rho, var = radvar_stats_moments_variance(m);
+        double se = rho > 4 ? radvar_stats_moments_se_variance(m) : INFINITY;
         double mean_th = radvar_theory_mean_psi(r, 1), var_th = radvar_theory_var_psi(r, 1);
         double z_mean = rho > 2 ? (m->mean - mean_th) / sqrt(var / m->n) : NAN;
         double z_var = isfinite(se) ? (var - var_th) / se : NAN;
         double d, p;
         memcpy(x, radvar_sim_ks_sample(s, 0), trials * sizeof *x);
-        radvar_ks_test(x, trials, model_cdf, &r, &d, &p);
+        radvar_stats_ks_test(x, trials, model_cdf, &r, &d, &p);
         printf("%llu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n",
                (unsigned long long)rho, m->mean, mean_th, z_mean, var, se, var_th,
                radvar_theory_var_psi_approx(r, 1), z_var, d, p);

@@ -37,7 +37,9 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 
-#include "internal.h"
+#include "ksum.h"
+#include "result.h"
+#include "special.h"
 #include "radvar/exact.h"
 #include "radvar/schedule.h"
 
@@ -61,7 +63,7 @@ typedef struct {
 /* one term of g: -log1pmx(y)/2 + r_mu y^2/(1+y) */
 static inline double g_term(double y, double r_mu)
 {
-    return -0.5 * radvar_log1pmx(y) + r_mu * y * (y / (1.0 + y));
+    return -0.5 * radvar_special_log1pmx(y) + r_mu * y * (y / (1.0 + y));
 }
 
 static double g_weights(double s, const problem *p)
@@ -140,7 +142,6 @@ static int solve(problem *p, double m, size_t terms, radvar_exact_moments *r)
 {
     r->mean_psi = r->mean_psi2 = r->var_psi = r->abs_err = NAN;
     r->evaluations = 0;
-    radvar_gsl_quiet();
     gsl_integration_workspace *ws = gsl_integration_workspace_alloc(QUAD_LIMIT);
     if (ws == NULL)
         return RADVAR_ENOMEM;
@@ -189,7 +190,7 @@ int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
     if (!(beta2 > 0 && beta2 < 1) || !(t >= 2) || (isfinite(t) && t != floor(t)) || !isfinite(mu)
         || !(sigma > 0) || !isfinite(sigma))
         return RADVAR_EDOM;
-    double lambda = radvar_ema_decay_rate(beta2);
+    double lambda = radvar_schedule_ema_decay_rate(beta2);
     /* c = (1 - beta2)/(1 - beta2^t): sum of the weights is 1 */
     double c = isinf(t) ? 1.0 - beta2 : (1.0 - beta2) / -expm1(-t * lambda);
     double sigma2 = sigma * sigma, m = sigma2 + mu * mu;

@@ -13,14 +13,21 @@
  *   tensorflow_addons/optimizers/rectified_adam.py; LiyuanLucasLiu/RAdam
  *   radam.py.
  */
+#define _XOPEN_SOURCE 700
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checksum.h"
+#include "dispatch.h"
 #include "radvar/optim.h"
-#include "radvar/theory.h"
+#include "radvar/schedule.h"
 
 enum kernel { KERNEL_SGD, KERNEL_ADAM, KERNEL_RADAM_SQRT_V, KERNEL_RADAM_SQRT_VHAT };
 
@@ -32,6 +39,8 @@ struct step_scalars {
     int move, rectified, update_m, nesterov, amsgrad, first_momentum_step;
 };
 
+/* the element loops: float and double, portable and AVX2 (dispatch.h) */
+#define TARGET
 #define T float
 #define SQRT sqrtf
 #define NAME(x) x##_f32
@@ -46,15 +55,33 @@ struct step_scalars {
 #undef T
 #undef SQRT
 #undef NAME
+#undef TARGET
+#if RADVAR_HAVE_AVX2_PATH
+#define TARGET RADVAR_TARGET_AVX2
+#define T float
+#define SQRT sqrtf
+#define NAME(x) x##_f32_avx2
+#include "optim_kernel.h"
+#undef T
+#undef SQRT
+#undef NAME
+#define T double
+#define SQRT sqrt
+#define NAME(x) x##_f64_avx2
+#include "optim_kernel.h"
+#undef T
+#undef SQRT
+#undef NAME
+#undef TARGET
+#endif
 
 struct radvar_optim {
     radvar_optim_config cfg;
-    char preset[16];
     size_t n;
     radvar_dtype dtype;
     void *m, *v, *vmax;
     uint64_t t;
-    int threads, fused_check;
+    int threads, fused_check, avx2;
     radvar_optim_diagnostics diag;
 };
 
@@ -93,7 +120,7 @@ int radvar_optim_defaults(radvar_method method, radvar_optim_config *c)
     c->warmup_steps = 2000;
     c->v_only_steps = 2000;
     c->warmup_proportion = 0.1;
-    c->preset = method == RADVAR_RADAM ? "pytorch" : method_names[method];
+    snprintf(c->preset, sizeof c->preset, "%s", method_names[method]);
     if (method == RADVAR_RADAM)
         return radvar_optim_preset("pytorch", c);
     return RADVAR_SUCCESS;
@@ -101,45 +128,53 @@ int radvar_optim_defaults(radvar_method method, radvar_optim_config *c)
 
 int radvar_optim_preset(const char *name, radvar_optim_config *c)
 {
-    c->rect_exact = 0;
+    c->rect = RADVAR_RECTIFY_PAPER;
     c->nesterov = 0;
     c->amsgrad = 0;
     c->eps_root = 0;
     c->total_steps = 0;
     if (strcmp(name, "paper") == 0) {
-        c->threshold = radvar_threshold_paper;
+        c->threshold = radvar_rectify_threshold_paper;
         c->below = RADVAR_BELOW_MOMENTUM;
         c->eps_placement = RADVAR_EPS_SQRT_VHAT;
         c->wd_kind = RADVAR_WD_L2;
-        c->preset = "paper";
-    } else if (strcmp(name, "official") == 0) {
-        c->threshold = radvar_threshold_official;
-        c->below = RADVAR_BELOW_SKIP;
+    } else if (strncmp(name, "official", 8) == 0) {
+        /* LiyuanLucasLiu/RAdam radam.py, by the date of the rule: > 5 and a
+         * momentum step below (2019-08-08); >= 5 and a momentum step below
+         * (2019-08-16, and degenerated_to_sgd=True from 2019-10-10); >= 5 and
+         * no step below (degenerated_to_sgd=False, the default from
+         * 2021-07-31).  The decay p -= wd lr p is applied on steps that move,
+         * which with a momentum step below is every step. */
+        int first = strcmp(name, "official-2019-08-08") == 0;
+        int momentum = first || strcmp(name, "official-2019-10-10") == 0;
+        if (!momentum && strcmp(name, "official") != 0)
+            return RADVAR_EINVAL;
+        c->threshold = radvar_rectify_threshold_official;
+        if (first)
+            c->threshold.cmp = RADVAR_CMP_GT;
+        c->below = momentum ? RADVAR_BELOW_MOMENTUM : RADVAR_BELOW_SKIP;
         c->eps_placement = RADVAR_EPS_SQRT_V;
         c->wd_kind = RADVAR_WD_DECOUPLED_TAKEN;
-        c->preset = "official";
     } else if (strcmp(name, "pytorch") == 0) {
-        c->threshold = radvar_threshold_pytorch;
+        c->threshold = radvar_rectify_threshold_pytorch;
         c->below = RADVAR_BELOW_MOMENTUM;
         c->eps_placement = RADVAR_EPS_SQRT_V;
         c->wd_kind = RADVAR_WD_L2;
-        c->preset = "pytorch";
     } else if (strcmp(name, "optax") == 0) {
-        c->threshold = (radvar_threshold){"optax", 5.0, RADVAR_CMP_GE};
+        c->threshold = (radvar_rectify_threshold){.name = "optax", .rho_min = 5.0, .cmp = RADVAR_CMP_GE};
         c->below = RADVAR_BELOW_MOMENTUM;
         c->eps_placement = RADVAR_EPS_SQRT_VHAT;
         c->wd_kind = RADVAR_WD_NONE;
-        c->preset = "optax";
     } else if (strcmp(name, "tfa") == 0) {
-        c->threshold = (radvar_threshold){"tfa", 5.0, RADVAR_CMP_GE};
+        c->threshold = (radvar_rectify_threshold){.name = "tfa", .rho_min = 5.0, .cmp = RADVAR_CMP_GE};
         c->below = RADVAR_BELOW_MOMENTUM;
         c->eps_placement = RADVAR_EPS_SQRT_VHAT;
         c->eps = 1e-7;
         c->wd_kind = RADVAR_WD_DECOUPLED_IN_LR;
-        c->preset = "tfa";
     } else {
         return RADVAR_EINVAL;
     }
+    snprintf(c->preset, sizeof c->preset, "%s", name);
     return RADVAR_SUCCESS;
 }
 
@@ -151,7 +186,8 @@ static int valid_config(const radvar_optim_config *c)
              && c->momentum >= 0 && c->momentum < 1 && (unsigned)c->method <= RADVAR_ADAM_EPS
              && (unsigned)c->wd_kind <= RADVAR_WD_DECOUPLED_IN_LR
              && (unsigned)c->below <= RADVAR_BELOW_SKIP
-             && (unsigned)c->eps_placement <= RADVAR_EPS_SQRT_VHAT;
+             && (unsigned)c->eps_placement <= RADVAR_EPS_SQRT_VHAT
+             && (unsigned)c->rect <= RADVAR_RECTIFY_MOMENT;
     if (c->method == RADVAR_ADAM_WARMUP)
         ok &= c->warmup_steps >= 1 && isfinite(c->warmup_steps);
     if (c->method == RADVAR_ADAM_2K)
@@ -189,8 +225,9 @@ int radvar_optim_alloc(const radvar_optim_config *cfg, size_t n, radvar_dtype dt
     if (o == NULL)
         return RADVAR_ENOMEM;
     o->cfg = *cfg;
-    snprintf(o->preset, sizeof o->preset, "%s", cfg->preset ? cfg->preset : "");
-    o->cfg.preset = o->preset;
+    o->cfg.preset[sizeof o->cfg.preset - 1] = '\0';
+    o->cfg.threshold.name[sizeof o->cfg.threshold.name - 1] = '\0';
+    o->avx2 = radvar_dispatch_avx2();
     o->n = n;
     o->dtype = dtype;
     o->threads = 1;
@@ -238,7 +275,7 @@ void radvar_optim_reset(radvar_optim *o)
 static double scheduled_lr(const radvar_optim_config *c, double t)
 {
     if (c->method == RADVAR_ADAM_WARMUP)
-        return c->lr * radvar_warmup_linear(t, c->warmup_steps);
+        return c->lr * radvar_schedule_warmup_linear(t, c->warmup_steps);
     if (c->method == RADVAR_RADAM && c->total_steps > 0) {
         /* tfa RectifiedAdam._resource_apply_dense */
         double warmup = c->total_steps * c->warmup_proportion;
@@ -301,14 +338,14 @@ static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s
         break;
     case RADVAR_RADAM: {
         s->kernel = c->eps_placement == RADVAR_EPS_SQRT_V ? KERNEL_RADAM_SQRT_V : KERNEL_RADAM_SQRT_VHAT;
-        double rho_inf = radvar_rho_inf(c->beta2), rho_t = radvar_rho_t(c->beta2, t);
+        double rho_inf = radvar_schedule_rho_inf(c->beta2), rho_t = radvar_schedule_rho_t(c->beta2, t);
         d->rho_t = rho_t;
-        if (c->rect_exact) {
-            s->rectified = rho_t > 2.0; /* the variance is finite: Theorem 1 */
-            s->r = radvar_rect_exact_from_rho(rho_t, rho_inf);
-        } else {
-            s->rectified = radvar_threshold_applies(&c->threshold, rho_t);
-            s->r = radvar_rect_from_rho(rho_t, rho_inf);
+        if (c->rect == RADVAR_RECTIFY_PAPER) {
+            s->rectified = radvar_rectify_threshold_applies(&c->threshold, rho_t);
+            s->r = radvar_rectify_paper_from_rho(rho_t, rho_inf);
+        } else { /* applied where the variance is finite (Theorem 1: dof > 2) */
+            s->r = radvar_rectify(c->rect, c->beta2, t);
+            s->rectified = isfinite(s->r);
         }
         if (!s->rectified) {
             s->r = NAN;
@@ -348,10 +385,21 @@ static int any_nonfinite(const radvar_optim *o, const void *grads)
 
 #define BLOCK 4096
 
-int radvar_optim_step(radvar_optim *o, void *params, const void *grads)
+static int step_block(const radvar_optim *o, const struct step_scalars *s, size_t lo, size_t hi,
+                      void *params, const void *grads)
 {
-    if (params == NULL || grads == NULL)
-        return RADVAR_EINVAL;
+#if RADVAR_HAVE_AVX2_PATH
+    if (o->avx2)
+        return o->dtype == RADVAR_FLOAT32
+                   ? step_elements_f32_avx2(s, lo, hi, params, grads, o->m, o->v, o->vmax)
+                   : step_elements_f64_avx2(s, lo, hi, params, grads, o->m, o->v, o->vmax);
+#endif
+    return o->dtype == RADVAR_FLOAT32 ? step_elements_f32(s, lo, hi, params, grads, o->m, o->v, o->vmax)
+                                      : step_elements_f64(s, lo, hi, params, grads, o->m, o->v, o->vmax);
+}
+
+static int step(radvar_optim *o, void *params, const void *grads)
+{
     if (!o->fused_check && any_nonfinite(o, grads))
         return RADVAR_ENONFINITE;
     double t = (double)(o->t + 1);
@@ -363,14 +411,25 @@ int radvar_optim_step(radvar_optim *o, void *params, const void *grads)
 #pragma omp parallel for reduction(| : bad) num_threads(o->threads) schedule(static)
     for (long long b = 0; b < blocks; b++) {
         size_t lo = (size_t)b * BLOCK, hi = lo + BLOCK < o->n ? lo + BLOCK : o->n;
-        if (o->dtype == RADVAR_FLOAT32)
-            bad |= step_elements_f32(&s, lo, hi, params, grads, o->m, o->v, o->vmax);
-        else
-            bad |= step_elements_f64(&s, lo, hi, params, grads, o->m, o->v, o->vmax);
+        bad |= step_block(o, &s, lo, hi, params, grads);
     }
     o->t++;
     o->diag = d;
     return bad ? RADVAR_ENONFINITE : RADVAR_SUCCESS;
+}
+
+int radvar_optim_step_f32(radvar_optim *o, float *params, const float *grads)
+{
+    if (params == NULL || grads == NULL || o->dtype != RADVAR_FLOAT32)
+        return RADVAR_EINVAL;
+    return step(o, params, grads);
+}
+
+int radvar_optim_step_f64(radvar_optim *o, double *params, const double *grads)
+{
+    if (params == NULL || grads == NULL || o->dtype != RADVAR_FLOAT64)
+        return RADVAR_EINVAL;
+    return step(o, params, grads);
 }
 
 void radvar_optim_diag(const radvar_optim *o, radvar_optim_diagnostics *d)
@@ -386,82 +445,257 @@ uint64_t radvar_optim_steps(const radvar_optim *o) { return o->t; }
 size_t radvar_optim_size(const radvar_optim *o) { return o->n; }
 
 /* ---- save / load ----
- * Layout (little-endian as written by this machine): magic "RADVAROPT\0",
- * u32 version, u32 method, u32 dtype, u32 flags (bit 0: v, bit 1: vmax),
- * u64 n, u64 t, then m, v, vmax arrays, then u64 FNV-1a checksum of all bytes
- * before it. */
+ * Layout, every number little-endian whatever the machine: magic
+ * "RADVAROPT\0" (10 bytes), u32 version (2), u32 method, u32 dtype, u32 flags
+ * (bit 0: v, bit 1: vmax), u64 n, u64 t, f64 lr, beta1, beta2, eps,
+ * weight_decay, then the arrays m, v, vmax (n values of the dtype each), then
+ * the u64 FNV-1a checksum of every byte before it. */
 static const char magic[10] = "RADVAROPT";
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u
+#define IO_CHUNK 8192 /* values converted per write or read */
 
-static int write_block(FILE *f, uint64_t *h, const void *data, size_t len)
+typedef struct {
+    FILE *f;
+    uint64_t h;
+    int ok;
+} io_state;
+
+static void put_bytes(io_state *io, const void *data, size_t len)
 {
-    *h = radvar_fnv1a(*h, data, len);
-    return fwrite(data, 1, len, f) == len;
+    io->h = radvar_checksum_fnv1a(io->h, data, len);
+    io->ok = io->ok && fwrite(data, 1, len, io->f) == len;
+}
+
+static void put_u64(io_state *io, uint64_t x)
+{
+    unsigned char b[8];
+    for (int k = 0; k < 8; k++)
+        b[k] = (unsigned char)(x >> (8 * k));
+    put_bytes(io, b, 8);
+}
+
+static void put_u32(io_state *io, uint32_t x)
+{
+    unsigned char b[4];
+    for (int k = 0; k < 4; k++)
+        b[k] = (unsigned char)(x >> (8 * k));
+    put_bytes(io, b, 4);
+}
+
+static void put_f64(io_state *io, double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, 8);
+    put_u64(io, u);
+}
+
+/* n values of the dtype, each as its IEEE bits in little-endian order */
+static void put_array(io_state *io, const void *a, size_t n, radvar_dtype dtype)
+{
+    unsigned char buf[IO_CHUNK * 8];
+    size_t es = dtype_size(dtype);
+    for (size_t i = 0; i < n && io->ok; i += IO_CHUNK) {
+        size_t m = n - i < IO_CHUNK ? n - i : IO_CHUNK;
+        for (size_t k = 0; k < m; k++) {
+            uint64_t u = 0;
+            if (dtype == RADVAR_FLOAT32) {
+                uint32_t w;
+                memcpy(&w, (const float *)a + i + k, 4);
+                u = w;
+            } else {
+                memcpy(&u, (const double *)a + i + k, 8);
+            }
+            for (size_t b = 0; b < es; b++)
+                buf[k * es + b] = (unsigned char)(u >> (8 * b));
+        }
+        put_bytes(io, buf, m * es);
+    }
+}
+
+static int get_bytes(io_state *io, void *data, size_t len)
+{
+    io->ok = io->ok && fread(data, 1, len, io->f) == len;
+    if (io->ok)
+        io->h = radvar_checksum_fnv1a(io->h, data, len);
+    return io->ok;
+}
+
+static uint64_t get_u64(io_state *io)
+{
+    unsigned char b[8];
+    uint64_t x = 0;
+    if (get_bytes(io, b, 8))
+        for (int k = 0; k < 8; k++)
+            x |= (uint64_t)b[k] << (8 * k);
+    return x;
+}
+
+static uint32_t get_u32(io_state *io)
+{
+    unsigned char b[4];
+    uint32_t x = 0;
+    if (get_bytes(io, b, 4))
+        for (int k = 0; k < 4; k++)
+            x |= (uint32_t)b[k] << (8 * k);
+    return x;
+}
+
+static double get_f64(io_state *io)
+{
+    uint64_t u = get_u64(io);
+    double x;
+    memcpy(&x, &u, 8);
+    return x;
+}
+
+static void get_array(io_state *io, void *a, size_t n, radvar_dtype dtype)
+{
+    unsigned char buf[IO_CHUNK * 8];
+    size_t es = dtype_size(dtype);
+    for (size_t i = 0; i < n && io->ok; i += IO_CHUNK) {
+        size_t m = n - i < IO_CHUNK ? n - i : IO_CHUNK;
+        if (!get_bytes(io, buf, m * es))
+            return;
+        for (size_t k = 0; k < m; k++) {
+            uint64_t u = 0;
+            for (size_t b = 0; b < es; b++)
+                u |= (uint64_t)buf[k * es + b] << (8 * b);
+            if (dtype == RADVAR_FLOAT32) {
+                uint32_t w = (uint32_t)u;
+                memcpy((float *)a + i + k, &w, 4);
+            } else {
+                memcpy((double *)a + i + k, &u, 8);
+            }
+        }
+    }
+}
+
+static uint32_t state_flags(const radvar_optim *o)
+{
+    return (o->v ? 1u : 0u) | (o->vmax ? 2u : 0u);
+}
+
+static void write_state(const radvar_optim *o, io_state *io)
+{
+    const radvar_optim_config *c = &o->cfg;
+    put_bytes(io, magic, sizeof magic);
+    put_u32(io, STATE_VERSION);
+    put_u32(io, (uint32_t)c->method);
+    put_u32(io, (uint32_t)o->dtype);
+    put_u32(io, state_flags(o));
+    put_u64(io, o->n);
+    put_u64(io, o->t);
+    const double knobs[5] = {c->lr, c->beta1, c->beta2, c->eps, c->weight_decay};
+    for (int k = 0; k < 5; k++)
+        put_f64(io, knobs[k]);
+    put_array(io, o->m, o->n, o->dtype);
+    if (o->v)
+        put_array(io, o->v, o->n, o->dtype);
+    if (o->vmax)
+        put_array(io, o->vmax, o->n, o->dtype);
+    put_u64(io, io->h);
 }
 
 int radvar_optim_save(const radvar_optim *o, const char *path)
 {
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        return RADVAR_EIO;
-    uint64_t h = RADVAR_FNV1A_INIT;
-    uint32_t head[4] = {STATE_VERSION, (uint32_t)o->cfg.method, (uint32_t)o->dtype,
-                        (o->v ? 1u : 0u) | (o->vmax ? 2u : 0u)};
-    uint64_t sizes[2] = {o->n, o->t};
-    size_t bytes = o->n * dtype_size(o->dtype);
-    int ok = write_block(f, &h, magic, sizeof magic) && write_block(f, &h, head, sizeof head)
-             && write_block(f, &h, sizes, sizeof sizes) && write_block(f, &h, o->m, bytes)
-             && (!o->v || write_block(f, &h, o->v, bytes))
-             && (!o->vmax || write_block(f, &h, o->vmax, bytes));
-    ok = ok && fwrite(&h, sizeof h, 1, f) == 1;
-    ok &= fclose(f) == 0;
-    return ok ? RADVAR_SUCCESS : RADVAR_EIO;
+    if (path == NULL || *path == '\0')
+        return RADVAR_EINVAL;
+    /* only a regular file (or a new name) is replaced; a symbolic link is
+     * followed, so that the file it names is replaced and the link kept */
+    char *target = realpath(path, NULL);
+    struct stat st;
+    if (target != NULL && (stat(target, &st) != 0 || !S_ISREG(st.st_mode))) {
+        free(target);
+        return RADVAR_EINVAL;
+    }
+    const char *dest = target ? target : path;
+    size_t len = strlen(dest) + 16;
+    char *tmp = malloc(len);
+    if (tmp == NULL) {
+        free(target);
+        return RADVAR_ENOMEM;
+    }
+    snprintf(tmp, len, "%s.tmp.XXXXXX", dest);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    int status = RADVAR_EIO;
+    if (f != NULL) {
+        io_state io = {f, RADVAR_FNV1A_INIT, 1};
+        write_state(o, &io);
+        int ok = io.ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+        ok &= fclose(f) == 0;
+        if (ok && rename(tmp, dest) == 0)
+            status = RADVAR_SUCCESS;
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    if (status != RADVAR_SUCCESS && fd >= 0)
+        unlink(tmp);
+    free(tmp);
+    free(target);
+    return status;
 }
 
-static int read_block(FILE *f, uint64_t *h, void *data, size_t len)
+/* Read the whole state into freshly allocated arrays, checking it against o;
+ * RADVAR_EFORMAT at the first mismatch. */
+static int read_state(const radvar_optim *o, io_state *io, void *m, void *v, void *vmax,
+                      uint64_t *t)
 {
-    if (fread(data, 1, len, f) != len)
-        return 0;
-    *h = radvar_fnv1a(*h, data, len);
-    return 1;
+    const radvar_optim_config *c = &o->cfg;
+    char got_magic[sizeof magic];
+    if (!get_bytes(io, got_magic, sizeof got_magic) || memcmp(got_magic, magic, sizeof magic) != 0)
+        return RADVAR_EFORMAT; /* foreign */
+    uint32_t version = get_u32(io), method = get_u32(io), dtype = get_u32(io), flags = get_u32(io);
+    if (!io->ok || version != STATE_VERSION || method != (uint32_t)c->method
+        || dtype != (uint32_t)o->dtype || flags != state_flags(o))
+        return RADVAR_EFORMAT; /* another version, method, dtype or amsgrad setting */
+    uint64_t n = get_u64(io);
+    *t = get_u64(io);
+    const double knobs[5] = {c->lr, c->beta1, c->beta2, c->eps, c->weight_decay};
+    int same = 1;
+    for (int k = 0; k < 5; k++) {
+        double x = get_f64(io);
+        same &= memcmp(&x, &knobs[k], sizeof x) == 0;
+    }
+    if (!io->ok || n != o->n || !same)
+        return RADVAR_EFORMAT; /* another size or other hyper-parameters */
+    get_array(io, m, o->n, o->dtype);
+    if (v)
+        get_array(io, v, o->n, o->dtype);
+    if (vmax)
+        get_array(io, vmax, o->n, o->dtype);
+    uint64_t computed = io->h, stored = get_u64(io);
+    if (!io->ok || stored != computed || fgetc(io->f) != EOF)
+        return RADVAR_EFORMAT; /* truncated, corrupt, or trailing bytes */
+    return RADVAR_SUCCESS;
 }
 
 int radvar_optim_load(radvar_optim *o, const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = path ? fopen(path, "rb") : NULL;
     if (f == NULL)
         return RADVAR_EIO;
-    uint64_t h = RADVAR_FNV1A_INIT, sizes[2], stored;
-    char got_magic[sizeof magic];
-    uint32_t head[4];
-    size_t bytes = o->n * dtype_size(o->dtype);
-    int status = RADVAR_EFORMAT;
-    void *m = malloc(bytes), *v = o->v ? malloc(bytes) : NULL, *vmax = o->vmax ? malloc(bytes) : NULL;
-    if (m == NULL || (o->v && v == NULL) || (o->vmax && vmax == NULL)) {
-        status = RADVAR_ENOMEM;
-        goto done;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return RADVAR_EIO;
     }
-    if (!read_block(f, &h, got_magic, sizeof got_magic) || memcmp(got_magic, magic, sizeof magic) != 0)
-        goto done; /* foreign */
-    if (!read_block(f, &h, head, sizeof head) || head[0] != STATE_VERSION
-        || head[1] != (uint32_t)o->cfg.method || head[2] != (uint32_t)o->dtype
-        || head[3] != ((o->v ? 1u : 0u) | (o->vmax ? 2u : 0u)))
-        goto done; /* another version, method, dtype or amsgrad setting */
-    if (!read_block(f, &h, sizes, sizeof sizes) || sizes[0] != o->n)
-        goto done;
-    if (!read_block(f, &h, m, bytes) || (v && !read_block(f, &h, v, bytes))
-        || (vmax && !read_block(f, &h, vmax, bytes)))
-        goto done; /* truncated */
-    if (fread(&stored, sizeof stored, 1, f) != 1 || stored != h || fgetc(f) != EOF)
-        goto done; /* corrupt or trailing bytes */
-    memcpy(o->m, m, bytes);
-    if (v)
-        memcpy(o->v, v, bytes);
-    if (vmax)
-        memcpy(o->vmax, vmax, bytes);
-    o->t = sizes[1];
-    status = RADVAR_SUCCESS;
-done:
+    size_t bytes = o->n * dtype_size(o->dtype);
+    void *m = malloc(bytes), *v = o->v ? malloc(bytes) : NULL, *vmax = o->vmax ? malloc(bytes) : NULL;
+    uint64_t t = 0;
+    int status = RADVAR_ENOMEM;
+    if (m != NULL && (o->v == NULL || v != NULL) && (o->vmax == NULL || vmax != NULL)) {
+        io_state io = {f, RADVAR_FNV1A_INIT, 1};
+        status = read_state(o, &io, m, v, vmax, &t);
+    }
+    if (status == RADVAR_SUCCESS) {
+        memcpy(o->m, m, bytes);
+        if (v)
+            memcpy(o->v, v, bytes);
+        if (vmax)
+            memcpy(o->vmax, vmax, bytes);
+        o->t = t;
+    }
     fclose(f);
     free(m);
     free(v);

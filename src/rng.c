@@ -15,9 +15,10 @@
 
 #include <Random123/philox.h>
 
+#include "dispatch.h"
 #include "radvar/rng.h"
 
-void radvar_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+void radvar_rng_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
 {
     philox4x32_ctr_t c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
     philox4x32_key_t k = {{key[0], key[1]}};
@@ -71,7 +72,7 @@ static void philox_words(uint64_t seed, uint64_t stream, uint64_t pair, uint32_t
     const uint32_t ctr[4] = {(uint32_t)pair, retry, (uint32_t)stream, (uint32_t)(stream >> 32)};
     const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
     /* the pair index wraps at 2^32 (8.6e9 draws per stream); see rng.h */
-    radvar_philox4x32_10(ctr, key, out);
+    radvar_rng_philox4x32_10(ctr, key, out);
 }
 
 /* The rejection part of ZIGNOR after the fast path failed with (u, layer),
@@ -104,7 +105,7 @@ static double zig_slow(uint64_t seed, uint64_t stream, uint64_t pair, unsigned p
     }
 }
 
-double radvar_gauss(uint64_t seed, uint64_t stream, uint64_t index)
+double radvar_rng_gauss(uint64_t seed, uint64_t stream, uint64_t index)
 {
     pthread_once(&zig_once, zig_init);
     uint32_t w[4];
@@ -119,29 +120,52 @@ double radvar_gauss(uint64_t seed, uint64_t stream, uint64_t index)
     return zig_slow(seed, stream, pair, parity, u, layer);
 }
 
-uint64_t radvar_uniform_bits(uint64_t seed, uint64_t stream, uint64_t index)
+uint64_t radvar_rng_uniform_bits(uint64_t seed, uint64_t stream, uint64_t index)
 {
     uint32_t w[4];
     philox_words(seed, stream, index, 0xffffffffu, w);
     return (uint64_t)w[0] << 32 | w[1];
 }
 
-void radvar_gauss_fill(uint64_t seed, uint64_t stream, uint64_t first, size_t n, double *out)
+void radvar_rng_gauss_fill(uint64_t seed, uint64_t stream, uint64_t first, size_t n, double *out)
 {
     for (size_t i = 0; i < n; i++)
-        out[i] = radvar_gauss(seed, stream, first + i);
+        out[i] = radvar_rng_gauss(seed, stream, first + i);
 }
 
 /* ---- many streams at once: Philox on arrays, one lane per stream ---- */
 
 #define LANE_BLOCK 64
 
+/* Philox4x32 rounds as in Random123's philox4x32round/bumpkey, on n lanes of
+ * counters; the loop over lanes is what the compiler vectorises. */
+static inline void philox_rounds_body(uint32_t *restrict c0, uint32_t *restrict c1,
+                                      uint32_t *restrict c2, uint32_t *restrict c3, size_t n,
+                                      uint32_t key0, uint32_t key1)
+{
+    for (int round = 0; round < 10; round++) {
+        if (round > 0) {
+            key0 += 0x9E3779B9u;
+            key1 += 0xBB67AE85u;
+        }
+        for (size_t l = 0; l < n; l++) {
+            uint64_t p0 = (uint64_t)0xD2511F53u * c0[l];
+            uint64_t p1 = (uint64_t)0xCD9E8D57u * c2[l];
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[l] ^ key0;
+            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[l] ^ key1;
+            c1[l] = (uint32_t)p1;
+            c3[l] = (uint32_t)p0;
+            c0[l] = n0;
+            c2[l] = n2;
+        }
+    }
+}
+
 /* The ZIGNOR fast path for n lanes of words (a, b): out = u x_i, and
- * reject[l] = 1 where the slow path must decide.  A separate function with
- * restrict pointers so that the table look-ups become vector gathers (kept
- * out of line: inlined into the caller, GCC 12 no longer vectorises it). */
-__attribute__((noinline)) static void zig_fast_lanes(const uint32_t *restrict a, const uint32_t *restrict b,
-                           double *restrict out, unsigned char *restrict reject, size_t n)
+ * reject[l] = 1 where the slow path must decide.  Kept in functions of their
+ * own with restrict pointers so that the table look-ups vectorise. */
+static inline void zig_fast_body(const uint32_t *restrict a, const uint32_t *restrict b,
+                                 double *restrict out, unsigned char *restrict reject, size_t n)
 {
     for (size_t l = 0; l < n; l++) {
         int layer = (int)(b[l] & (ZIG_LAYERS - 1));
@@ -151,11 +175,40 @@ __attribute__((noinline)) static void zig_fast_lanes(const uint32_t *restrict a,
     }
 }
 
-void radvar_gauss_pair_lanes(uint64_t seed, uint64_t first_stream, size_t lanes, uint64_t pair,
-                             double *even, double *odd)
+__attribute__((noinline)) static void philox_rounds_portable(uint32_t *c0, uint32_t *c1, uint32_t *c2,
+                                                             uint32_t *c3, size_t n, uint32_t k0,
+                                                             uint32_t k1)
+{
+    philox_rounds_body(c0, c1, c2, c3, n, k0, k1);
+}
+
+__attribute__((noinline)) static void zig_fast_portable(const uint32_t *a, const uint32_t *b,
+                                                        double *out, unsigned char *reject, size_t n)
+{
+    zig_fast_body(a, b, out, reject, n);
+}
+
+#if RADVAR_HAVE_AVX2_PATH
+RADVAR_TARGET_AVX2 __attribute__((noinline)) static void
+philox_rounds_avx2(uint32_t *c0, uint32_t *c1, uint32_t *c2, uint32_t *c3, size_t n, uint32_t k0,
+                   uint32_t k1)
+{
+    philox_rounds_body(c0, c1, c2, c3, n, k0, k1);
+}
+
+RADVAR_TARGET_AVX2 __attribute__((noinline)) static void
+zig_fast_avx2(const uint32_t *a, const uint32_t *b, double *out, unsigned char *reject, size_t n)
+{
+    zig_fast_body(a, b, out, reject, n);
+}
+#endif
+
+void radvar_rng_gauss_pair_lanes(uint64_t seed, uint64_t first_stream, size_t lanes, uint64_t pair,
+                                 double *even, double *odd)
 {
     pthread_once(&zig_once, zig_init);
     const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    const int avx2 = radvar_dispatch_avx2();
     for (size_t base = 0; base < lanes; base += LANE_BLOCK) {
         size_t n = lanes - base < LANE_BLOCK ? lanes - base : LANE_BLOCK;
         uint32_t c0[LANE_BLOCK], c1[LANE_BLOCK], c2[LANE_BLOCK], c3[LANE_BLOCK];
@@ -166,29 +219,21 @@ void radvar_gauss_pair_lanes(uint64_t seed, uint64_t first_stream, size_t lanes,
             c2[l] = (uint32_t)stream;
             c3[l] = (uint32_t)(stream >> 32);
         }
-        /* Philox4x32 rounds as in Random123's philox4x32round/bumpkey; the
-         * loop over lanes is what the compiler vectorises. */
-        uint32_t key0 = k0, key1 = k1;
-        for (int round = 0; round < 10; round++) {
-            if (round > 0) {
-                key0 += 0x9E3779B9u;
-                key1 += 0xBB67AE85u;
-            }
-            for (size_t l = 0; l < n; l++) {
-                uint64_t p0 = (uint64_t)0xD2511F53u * c0[l];
-                uint64_t p1 = (uint64_t)0xCD9E8D57u * c2[l];
-                uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[l] ^ key0;
-                uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[l] ^ key1;
-                c1[l] = (uint32_t)p1;
-                c3[l] = (uint32_t)p0;
-                c0[l] = n0;
-                c2[l] = n2;
-            }
-        }
         /* ziggurat fast path on every lane, then the rare slow path */
         unsigned char reject[2][LANE_BLOCK];
-        zig_fast_lanes(c0, c1, even + base, reject[0], n);
-        zig_fast_lanes(c2, c3, odd + base, reject[1], n);
+#if RADVAR_HAVE_AVX2_PATH
+        if (avx2) {
+            philox_rounds_avx2(c0, c1, c2, c3, n, k0, k1);
+            zig_fast_avx2(c0, c1, even + base, reject[0], n);
+            zig_fast_avx2(c2, c3, odd + base, reject[1], n);
+        } else
+#endif
+        {
+            (void)avx2;
+            philox_rounds_portable(c0, c1, c2, c3, n, k0, k1);
+            zig_fast_portable(c0, c1, even + base, reject[0], n);
+            zig_fast_portable(c2, c3, odd + base, reject[1], n);
+        }
         for (size_t l = 0; l < n; l++) {
             if ((reject[0][l] | reject[1][l]) == 0)
                 continue;

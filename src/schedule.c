@@ -1,4 +1,4 @@
-/* schedule.c: rho_t, the rectification term r_t and the warmup schedules.
+/* schedule.c: rho_inf, rho_t, rho_moment, the SMA length and the warmups.
  *
  * DESCRIPTION
  *   With ages j = t - i of the gradients in the EMA v_t, lambda = -ln(beta2),
@@ -22,7 +22,7 @@
  *
  * REFERENCES
  *   L. Liu et al., On the Variance of the Adaptive Learning Rate and Beyond,
- *   ICLR 2020, eqs. (5)-(7) and Algorithm 2.
+ *   ICLR 2020, eq. (5).
  *   J. Ma and D. Yarats, On the adequacy of untuned warmup for adaptive
  *   optimization, AAAI 2021 (untuned warmups, effective warmup length).
  *   Abramowitz & Stegun 23.1.1 (Bernoulli numbers).
@@ -33,27 +33,26 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
-#include "internal.h"
+#include "ksum.h"
 #include "radvar/schedule.h"
-#include "radvar/theory.h"
-
-const radvar_threshold radvar_threshold_paper = {"paper", 4.0, RADVAR_CMP_GT};
-const radvar_threshold radvar_threshold_official = {"official", 5.0, RADVAR_CMP_GE};
-const radvar_threshold radvar_threshold_pytorch = {"pytorch", 5.0, RADVAR_CMP_GT};
+#include "result.h"
 
 static int bad_beta2(double beta2)
 {
     return !(beta2 >= 0.0 && beta2 < 1.0);
 }
 
-double radvar_ema_decay_rate(double beta2)
+int radvar_schedule_ema_decay_rate_e(double beta2, radvar_result *r)
 {
     if (bad_beta2(beta2))
-        return NAN;
-    return beta2 >= 0.5 ? -log1p(-(1.0 - beta2)) : -log(beta2);
+        RADVAR_DOMAIN_ERROR(r);
+    /* 1 - beta2 is exact for beta2 >= 1/2 (Sterbenz), so log1p keeps it */
+    r->val = beta2 >= 0.5 ? -log1p(-(1.0 - beta2)) : -log(beta2);
+    r->err = 2.0 * DBL_EPSILON * r->val;
+    return RADVAR_SUCCESS;
 }
 
-int radvar_rho_inf_e(double beta2, radvar_result *r)
+int radvar_schedule_rho_inf_e(double beta2, radvar_result *r)
 {
     if (bad_beta2(beta2))
         RADVAR_DOMAIN_ERROR(r);
@@ -101,26 +100,26 @@ static double ema_mean_age(double beta2, double lambda, double t)
     return beta2 / (1.0 - beta2) - t / expm1(tl);
 }
 
-int radvar_rho_t_e(double beta2, double t, radvar_result *r)
+int radvar_schedule_rho_t_e(double beta2, double t, radvar_result *r)
 {
     if (bad_beta2(beta2) || !(t >= 1.0))
         RADVAR_DOMAIN_ERROR(r);
     if (isinf(t))
-        return radvar_rho_inf_e(beta2, r);
-    r->val = 1.0 + 2.0 * ema_mean_age(beta2, radvar_ema_decay_rate(beta2), t);
+        return radvar_schedule_rho_inf_e(beta2, r);
+    r->val = 1.0 + 2.0 * ema_mean_age(beta2, radvar_schedule_ema_decay_rate(beta2), t);
     r->err = 8.0 * DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
 }
 
-int radvar_rho_moment_e(double beta2, double t, radvar_result *r)
+int radvar_schedule_rho_moment_e(double beta2, double t, radvar_result *r)
 {
     if (bad_beta2(beta2) || !(t >= 1.0))
         RADVAR_DOMAIN_ERROR(r);
     if (t == 1.0 || isinf(t) || beta2 == 0.0)
-        return t == 1.0 ? (r->val = 1.0, r->err = 0.0, RADVAR_SUCCESS) : radvar_rho_inf_e(beta2, r);
+        return t == 1.0 ? (r->val = 1.0, r->err = 0.0, RADVAR_SUCCESS) : radvar_schedule_rho_inf_e(beta2, r);
     /* (1 - b^t)/(1 + b^t) = tanh(t lambda / 2): no cancellation for small t
      * lambda, where rho_inf is large and tanh small */
-    r->val = radvar_rho_inf(beta2) * tanh(0.5 * t * radvar_ema_decay_rate(beta2));
+    r->val = radvar_schedule_rho_inf(beta2) * tanh(0.5 * t * radvar_schedule_ema_decay_rate(beta2));
     r->err = 6.0 * DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
 }
@@ -167,12 +166,12 @@ static double ema_mean_age_by_sum(double lambda, double n)
     return radvar_ksum_value(&num) / radvar_ksum_value(&den);
 }
 
-int radvar_sma_length_e(double beta2, double t, radvar_result *r)
+int radvar_schedule_sma_length_e(double beta2, double t, radvar_result *r)
 {
     enum { MAX_ITER = 100 };
     if (bad_beta2(beta2) || !(t >= 1.0) || t > 9007199254740992.0 || t != floor(t))
         RADVAR_DOMAIN_ERROR(r);
-    double lambda = radvar_ema_decay_rate(beta2);
+    double lambda = radvar_schedule_ema_decay_rate(beta2);
     /* Ages past 50/lambda + 40 weigh less than e^-50 relative and are dropped:
      * beyond them j beta2^j / C < 1e-19. */
     double n = t;
@@ -180,7 +179,6 @@ int radvar_sma_length_e(double beta2, double t, radvar_result *r)
         n = ceil(50.0 / lambda + 40.0);
     struct com_params p = {isinf(lambda) ? 0.0 : ema_mean_age_by_sum(lambda, n)};
 
-    radvar_gsl_quiet();
     gsl_function F = {com_residual, &p};
     gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     if (solver == NULL) {
@@ -202,145 +200,47 @@ int radvar_sma_length_e(double beta2, double t, radvar_result *r)
     }
     double f = gsl_root_fsolver_root(solver);
     gsl_root_fsolver_free(solver);
-    if (status != GSL_SUCCESS) {
+    if (status != GSL_SUCCESS) { /* the solver failed: not a domain error */
         r->val = r->err = NAN;
-        return RADVAR_EDOM;
+        return RADVAR_EMAXITER;
     }
     r->val = f;
     r->err = 64.0 * DBL_EPSILON * f * (1.0 + log2(n));
     return iter > MAX_ITER ? RADVAR_EMAXITER : RADVAR_SUCCESS;
 }
 
-/* ---- rectification ---- */
-
-int radvar_rect_from_rho_e(double rho_t, double rho_inf, radvar_result *r)
-{
-    if (!(rho_t > 4.0) || !(rho_inf > 4.0))
-        RADVAR_DOMAIN_ERROR(r);
-    /* paper eq. (7); grouped as two ratios near 1 so that nothing overflows
-     * for rho up to DBL_MAX */
-    r->val = sqrt(((rho_t - 4.0) / (rho_inf - 4.0)) * ((rho_t - 2.0) / (rho_inf - 2.0))
-                  * (rho_inf / rho_t));
-    r->err = 4.0 * DBL_EPSILON * r->val;
-    return RADVAR_SUCCESS;
-}
-
-int radvar_rect_paper_e(double beta2, double t, radvar_result *r)
-{
-    radvar_result rho_t, rho_inf;
-    if (radvar_rho_t_e(beta2, t, &rho_t) || radvar_rho_inf_e(beta2, &rho_inf))
-        RADVAR_DOMAIN_ERROR(r);
-    return radvar_rect_from_rho_e(rho_t.val, rho_inf.val, r);
-}
-
-int radvar_rect_exact_from_rho_e(double rho, double rho_inf, radvar_result *r)
-{
-    radvar_result v, v_inf;
-    if (radvar_theory_var_psi_e(rho, 1.0, &v) || radvar_theory_var_psi_e(rho_inf, 1.0, &v_inf))
-        RADVAR_DOMAIN_ERROR(r);
-    r->val = sqrt(v_inf.val / v.val);
-    r->err = 0.5 * r->val * (v.err / v.val + v_inf.err / v_inf.val) + DBL_EPSILON * r->val;
-    return RADVAR_SUCCESS;
-}
-
-int radvar_rect_exact_e(double beta2, double t, radvar_result *r)
-{
-    radvar_result rho_t, rho_inf;
-    if (radvar_rho_t_e(beta2, t, &rho_t) || radvar_rho_inf_e(beta2, &rho_inf))
-        RADVAR_DOMAIN_ERROR(r);
-    return radvar_rect_exact_from_rho_e(rho_t.val, rho_inf.val, r);
-}
-
-/* ---- thresholds ---- */
-
-int radvar_threshold_applies(const radvar_threshold *th, double rho_t)
-{
-    return th->cmp == RADVAR_CMP_GE ? rho_t >= th->rho_min : rho_t > th->rho_min;
-}
-
-int radvar_first_rectified_step(double beta2, const radvar_threshold *th,
-                                unsigned long long *t_first)
-{
-    *t_first = 0;
-    if (bad_beta2(beta2) || !radvar_threshold_applies(th, radvar_rho_inf(beta2)))
-        return RADVAR_EDOM;
-    /* rho_t increases to rho_inf: double an upper bound, then bisect. */
-    unsigned long long lo = 0, hi = 1; /* invariant: applies(hi), !applies(lo) */
-    while (!radvar_threshold_applies(th, radvar_rho_t(beta2, (double)hi))) {
-        lo = hi;
-        if (hi > (1ULL << 52))
-            return RADVAR_EDOM; /* rho_inf only just above the threshold */
-        hi *= 2;
-    }
-    while (hi - lo > 1) {
-        unsigned long long mid = lo + (hi - lo) / 2;
-        if (radvar_threshold_applies(th, radvar_rho_t(beta2, (double)mid)))
-            hi = mid;
-        else
-            lo = mid;
-    }
-    *t_first = hi;
-    return RADVAR_SUCCESS;
-}
-
 /* ---- warmup ---- */
 
-double radvar_warmup_linear(double t, double tw)
+int radvar_schedule_warmup_linear_e(double t, double tw, radvar_result *r)
 {
     if (!(t >= 0.0) || !(tw >= 1.0) || isinf(tw))
-        return NAN;
-    return t >= tw ? 1.0 : t / tw;
-}
-
-double radvar_warmup_exp_untuned(double beta2, double t)
-{
-    if (bad_beta2(beta2) || !(t >= 0.0))
-        return NAN;
-    return -expm1(-(1.0 - beta2) * t);
-}
-
-double radvar_warmup_linear_untuned(double beta2, double t)
-{
-    if (bad_beta2(beta2) || !(t >= 0.0))
-        return NAN;
-    double w = 0.5 * (1.0 - beta2) * t;
-    return w >= 1.0 ? 1.0 : w;
-}
-
-/* sum_{t>=1} (1 - w_t) for a rectification: 1 before the threshold, 1 - r_t
- * after.  1 - r_t = O(rho_inf - rho_t) = O(t beta2^t), so once the threshold is
- * passed the tail after step t is below term_t / (1 - beta2) (ratio <= beta2
- * for t >= 1/(1-beta2)); stop when that is below 1e-16 of the sum. */
-static int effective_length_rect(radvar_warmup_kind kind, double beta2,
-                                 const radvar_threshold *th, radvar_result *r)
-{
-    unsigned long long t_first;
-    if (radvar_first_rectified_step(beta2, th, &t_first))
         RADVAR_DOMAIN_ERROR(r);
-    double rho_inf = radvar_rho_inf(beta2), q = 1.0 - beta2;
-    double t_geometric = 1.0 / q; /* past it, term_{t+1}/term_t <= ~beta2 */
-    radvar_ksum sum = {(double)(t_first - 1), 0.0};
-    const double max_steps = 1e11;
-    for (double t = (double)t_first; t < max_steps; t++) {
-        double rho = radvar_rho_t(beta2, t);
-        double w = kind == RADVAR_WARMUP_RECT_PAPER ? radvar_rect_from_rho(rho, rho_inf)
-                                                   : radvar_rect_exact_from_rho(rho, rho_inf);
-        double term = 1.0 - w;
-        radvar_ksum_add(&sum, term);
-        if (rho == rho_inf /* every later term is this one, 0 */
-            || (t > t_geometric && fabs(term) / q <= 1e-16 * fabs(radvar_ksum_value(&sum)))) {
-            r->val = radvar_ksum_value(&sum);
-            r->err = 1e-16 * fabs(r->val) + t * DBL_EPSILON * fabs(r->val);
-            return RADVAR_SUCCESS;
-        }
-    }
-    r->val = radvar_ksum_value(&sum);
-    r->err = NAN;
-    return RADVAR_EMAXITER;
+    r->val = t >= tw ? 1.0 : t / tw;
+    r->err = DBL_EPSILON * r->val;
+    return RADVAR_SUCCESS;
 }
 
-int radvar_warmup_effective_length_e(radvar_warmup_kind kind, double beta2, double tw,
-                                     const radvar_threshold *th, radvar_result *r)
+int radvar_schedule_warmup_exp_untuned_e(double beta2, double t, radvar_result *r)
+{
+    if (bad_beta2(beta2) || !(t >= 0.0))
+        RADVAR_DOMAIN_ERROR(r);
+    r->val = -expm1(-(1.0 - beta2) * t);
+    r->err = 2.0 * DBL_EPSILON * r->val;
+    return RADVAR_SUCCESS;
+}
+
+int radvar_schedule_warmup_linear_untuned_e(double beta2, double t, radvar_result *r)
+{
+    if (bad_beta2(beta2) || !(t >= 0.0))
+        RADVAR_DOMAIN_ERROR(r);
+    double w = 0.5 * (1.0 - beta2) * t;
+    r->val = w >= 1.0 ? 1.0 : w;
+    r->err = DBL_EPSILON * r->val;
+    return RADVAR_SUCCESS;
+}
+
+int radvar_schedule_warmup_effective_length_e(radvar_schedule_warmup kind, double beta2, double tw,
+                                              radvar_result *r)
 {
     if (bad_beta2(beta2))
         RADVAR_DOMAIN_ERROR(r);
@@ -367,71 +267,57 @@ int radvar_warmup_effective_length_e(radvar_warmup_kind kind, double beta2, doub
             r->val = m - q * m * (m + 1.0) / 4.0;
         }
         break;
-    case RADVAR_WARMUP_RECT_PAPER:
-    case RADVAR_WARMUP_RECT_EXACT:
-        if (th == NULL)
-            RADVAR_DOMAIN_ERROR(r);
-        return effective_length_rect(kind, beta2, th, r);
     default:
-        RADVAR_DOMAIN_ERROR(r);
+        r->val = r->err = NAN;
+        return RADVAR_EINVAL;
     }
     r->err = 4.0 * DBL_EPSILON * fabs(r->val);
     return RADVAR_SUCCESS;
 }
 
-/* Plain forms. */
-double radvar_rho_inf(double beta2)
+/* ---- plain forms ---- */
+
+double radvar_schedule_rho_inf(double beta2)
 {
-    radvar_result r;
-    radvar_rho_inf_e(beta2, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_schedule_rho_inf_e(beta2, &result));
 }
 
-double radvar_rho_t(double beta2, double t)
+double radvar_schedule_rho_t(double beta2, double t)
 {
-    radvar_result r;
-    radvar_rho_t_e(beta2, t, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_schedule_rho_t_e(beta2, t, &result));
 }
 
-double radvar_rho_moment(double beta2, double t)
+double radvar_schedule_rho_moment(double beta2, double t)
 {
-    radvar_result r;
-    radvar_rho_moment_e(beta2, t, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_schedule_rho_moment_e(beta2, t, &result));
 }
 
-double radvar_sma_length(double beta2, double t)
+double radvar_schedule_sma_length(double beta2, double t)
 {
-    radvar_result r;
-    radvar_sma_length_e(beta2, t, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_schedule_sma_length_e(beta2, t, &result));
 }
 
-double radvar_rect_from_rho(double rho_t, double rho_inf)
+double radvar_schedule_ema_decay_rate(double beta2)
 {
-    radvar_result r;
-    radvar_rect_from_rho_e(rho_t, rho_inf, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_schedule_ema_decay_rate_e(beta2, &result));
 }
 
-double radvar_rect_paper(double beta2, double t)
+double radvar_schedule_warmup_linear(double t, double tw)
 {
-    radvar_result r;
-    radvar_rect_paper_e(beta2, t, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_schedule_warmup_linear_e(t, tw, &result));
 }
 
-double radvar_rect_exact_from_rho(double rho, double rho_inf)
+double radvar_schedule_warmup_exp_untuned(double beta2, double t)
 {
-    radvar_result r;
-    radvar_rect_exact_from_rho_e(rho, rho_inf, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_schedule_warmup_exp_untuned_e(beta2, t, &result));
 }
 
-double radvar_rect_exact(double beta2, double t)
+double radvar_schedule_warmup_linear_untuned(double beta2, double t)
 {
-    radvar_result r;
-    radvar_rect_exact_e(beta2, t, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_schedule_warmup_linear_untuned_e(beta2, t, &result));
+}
+
+double radvar_schedule_warmup_effective_length(radvar_schedule_warmup kind, double beta2, double tw)
+{
+    RADVAR_EVAL_RESULT(radvar_schedule_warmup_effective_length_e(kind, beta2, tw, &result));
 }

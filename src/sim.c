@@ -17,10 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "dispatch.h"
+#include "radvar/rectify.h"
 #include "radvar/rng.h"
 #include "radvar/schedule.h"
 #include "radvar/sim.h"
+#include "radvar/theory.h"
 
 #define CHUNK_MAX 256
 #define SUPER_CHUNKS 16 /* chunks per superchunk: the unit of work and of merging */
@@ -30,7 +32,7 @@ struct lane_work {
     double *v;        /* EMA state or SMA window sums, C lanes */
     double *g_even, *g_odd, *psi;
     double *ring;     /* SMA: K x C, slot-major */
-    radvar_moments *chunk_moments; /* n_report */
+    radvar_stats_moments *chunk_moments; /* n_report */
 };
 
 struct radvar_sim {
@@ -42,10 +44,11 @@ struct radvar_sim {
     uint64_t ring_len;        /* SMA: K = max k_t */
     uint64_t chunk;           /* trials per chunk */
     uint64_t n_chunks, n_super, super_done;
-    radvar_moments *super_moments; /* n_report: the superchunk being merged */
-    radvar_moments *totals;   /* n_report */
+    radvar_stats_moments *super_moments; /* n_report: the superchunk being merged */
+    radvar_stats_moments *totals;   /* n_report */
     double **ks_samples;      /* n_ks arrays of `trials` */
     struct lane_work *work;   /* one per thread */
+    int avx2;                 /* the instruction-set path of the lane loops */
 };
 
 static void free_work(struct lane_work *w)
@@ -80,6 +83,19 @@ void radvar_sim_free(radvar_sim *s)
     free(s);
 }
 
+void radvar_sim_config_default(radvar_sim_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->beta2 = 0.999;
+    c->steps = 1000;
+    c->trials = 1000;
+    c->mu = 0.0;
+    c->sigma = 1.0;
+    c->seed = 1;
+    c->threads = 1;
+    c->average = RADVAR_AVERAGE_EMA;
+}
+
 static int valid_config(const radvar_sim_config *c)
 {
     if (!(c->beta2 >= 0 && c->beta2 < 1) || c->steps < 1 || c->trials < 2
@@ -109,6 +125,7 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
     if (s == NULL)
         return RADVAR_ENOMEM;
     s->cfg = *cfg;
+    s->avx2 = radvar_dispatch_avx2();
     size_t nr = cfg->n_report, nk = cfg->n_ks;
     s->report = malloc(nr * sizeof *s->report);
     s->ks = malloc((nk ? nk : 1) * sizeof *s->ks);
@@ -142,7 +159,7 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
             goto nomem;
         uint64_t prev = 0;
         for (uint64_t t = 1; t <= cfg->steps; t++) {
-            double k = cfg->window ? (double)cfg->window : round(radvar_rho_t(cfg->beta2, (double)t));
+            double k = cfg->window ? (double)cfg->window : round(radvar_schedule_rho_t(cfg->beta2, (double)t));
             uint64_t kt = k < 1 ? 1 : (uint64_t)k;
             if (kt > t)
                 kt = t;
@@ -157,7 +174,7 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
     }
     for (size_t k = 0; k < nr; k++)
         s->dof[k] = cfg->average == RADVAR_AVERAGE_SMA ? (double)s->window_at[s->report[k] - 1]
-                                                       : radvar_rho_t(cfg->beta2, (double)s->report[k]);
+                                                       : radvar_schedule_rho_t(cfg->beta2, (double)s->report[k]);
     s->n_chunks = (cfg->trials + s->chunk - 1) / s->chunk;
     s->n_super = (s->n_chunks + SUPER_CHUNKS - 1) / SUPER_CHUNKS;
 
@@ -186,7 +203,7 @@ nomem:
 static void report_step(radvar_sim *s, struct lane_work *w, size_t k, size_t lanes,
                         uint64_t first_trial_offset)
 {
-    radvar_moments_of(w->psi, lanes, &w->chunk_moments[k]);
+    radvar_stats_moments_of(w->psi, lanes, &w->chunk_moments[k]);
     size_t j = s->ks_slot[k];
     if (j) {
         double *dst = s->ks_samples[j - 1] + first_trial_offset;
@@ -195,21 +212,67 @@ static void report_step(radvar_sim *s, struct lane_work *w, size_t k, size_t lan
     }
 }
 
-static void ema_step(radvar_sim *s, struct lane_work *w, const double *g, uint64_t t,
-                     size_t lanes, size_t *next_report, uint64_t offset)
+/* v = b2 v + (1 - b2) (mu + sigma g)^2 over the lanes; psi = sqrt(bc / v). */
+static inline void ema_update_body(double *restrict v, const double *restrict g, size_t lanes,
+                                   double b2, double one_minus_b2, double mu, double sigma)
 {
-    const double b2 = s->cfg.beta2, one_minus_b2 = 1.0 - b2, mu = s->cfg.mu,
-                 sigma = s->cfg.sigma;
-    double *v = w->v;
     for (size_t l = 0; l < lanes; l++) {
         double z = mu + sigma * g[l];
         v[l] = b2 * v[l] + one_minus_b2 * (z * z);
     }
+}
+
+static inline void psi_body(double *restrict psi, const double *restrict v, size_t lanes, double bc)
+{
+    for (size_t l = 0; l < lanes; l++)
+        psi[l] = sqrt(bc / v[l]);
+}
+
+static void ema_update_portable(double *restrict v, const double *restrict g, size_t lanes,
+                                double b2, double one_minus_b2, double mu, double sigma)
+{
+    ema_update_body(v, g, lanes, b2, one_minus_b2, mu, sigma);
+}
+
+static void psi_portable(double *restrict psi, const double *restrict v, size_t lanes, double bc)
+{
+    psi_body(psi, v, lanes, bc);
+}
+
+#if RADVAR_HAVE_AVX2_PATH
+RADVAR_TARGET_AVX2 static void ema_update_avx2(double *restrict v, const double *restrict g,
+                                               size_t lanes, double b2, double one_minus_b2,
+                                               double mu, double sigma)
+{
+    ema_update_body(v, g, lanes, b2, one_minus_b2, mu, sigma);
+}
+
+RADVAR_TARGET_AVX2 static void psi_avx2(double *restrict psi, const double *restrict v, size_t lanes,
+                                        double bc)
+{
+    psi_body(psi, v, lanes, bc);
+}
+#endif
+
+static void ema_step(radvar_sim *s, struct lane_work *w, const double *g, uint64_t t,
+                     size_t lanes, size_t *next_report, uint64_t offset)
+{
+    const double b2 = s->cfg.beta2;
+#if RADVAR_HAVE_AVX2_PATH
+    if (s->avx2)
+        ema_update_avx2(w->v, g, lanes, b2, 1.0 - b2, s->cfg.mu, s->cfg.sigma);
+    else
+#endif
+        ema_update_portable(w->v, g, lanes, b2, 1.0 - b2, s->cfg.mu, s->cfg.sigma);
     if (*next_report < s->cfg.n_report && s->report[*next_report] == t) {
         /* bias correction 1 - beta2^t, without cancellation */
         double bc = b2 > 0 ? -expm1((double)t * log(b2)) : 1.0;
-        for (size_t l = 0; l < lanes; l++)
-            w->psi[l] = sqrt(bc / v[l]);
+#if RADVAR_HAVE_AVX2_PATH
+        if (s->avx2)
+            psi_avx2(w->psi, w->v, lanes, bc);
+        else
+#endif
+            psi_portable(w->psi, w->v, lanes, bc);
         report_step(s, w, *next_report, lanes, offset);
         ++*next_report;
     }
@@ -257,7 +320,7 @@ static void run_chunk(radvar_sim *s, struct lane_work *w, uint64_t chunk)
     const int sma = s->cfg.average == RADVAR_AVERAGE_SMA;
     const uint64_t last = s->report[s->cfg.n_report - 1]; /* nothing to do after it */
     for (uint64_t pair = 0; 2 * pair + 1 <= last; pair++) {
-        radvar_gauss_pair_lanes(s->cfg.seed, first_stream, lanes, pair, w->g_even, w->g_odd);
+        radvar_rng_gauss_pair_lanes(s->cfg.seed, first_stream, lanes, pair, w->g_even, w->g_odd);
         for (int half = 0; half < 2; half++) {
             uint64_t t = 2 * pair + 1 + (uint64_t)half;
             if (t > last)
@@ -271,25 +334,25 @@ static void run_chunk(radvar_sim *s, struct lane_work *w, uint64_t chunk)
     }
 }
 
-int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_moments *out)
+int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_stats_moments *out)
 {
     if (chunk >= s->n_chunks)
-        return RADVAR_EDOM;
+        return RADVAR_EINVAL;
     run_chunk(s, &s->work[0], chunk);
     memcpy(out, s->work[0].chunk_moments, s->cfg.n_report * sizeof *out);
     return RADVAR_SUCCESS;
 }
 
-int radvar_sim_run_super(radvar_sim *s, uint64_t super, radvar_moments *out)
+int radvar_sim_run_super(radvar_sim *s, uint64_t super, radvar_stats_moments *out)
 {
     if (super >= s->n_super)
-        return RADVAR_EDOM;
+        return RADVAR_EINVAL;
     uint64_t first = super * SUPER_CHUNKS, end = first + SUPER_CHUNKS;
     if (end > s->n_chunks)
         end = s->n_chunks;
     long long n = (long long)(end - first);
     for (size_t k = 0; k < s->cfg.n_report; k++)
-        out[k] = (radvar_moments){0, 0, 0, 0, 0};
+        out[k] = (radvar_stats_moments){0, 0, 0, 0, 0};
     /* the chunks of a superchunk in parallel, merged in chunk order */
 #pragma omp parallel for ordered schedule(static, 1) num_threads(s->cfg.threads)
     for (long long i = 0; i < n; i++) {
@@ -297,17 +360,23 @@ int radvar_sim_run_super(radvar_sim *s, uint64_t super, radvar_moments *out)
         run_chunk(s, w, first + (uint64_t)i);
 #pragma omp ordered
         for (size_t k = 0; k < s->cfg.n_report; k++)
-            radvar_moments_merge(&out[k], &w->chunk_moments[k]);
+            radvar_stats_moments_merge(&out[k], &w->chunk_moments[k]);
     }
     return RADVAR_SUCCESS;
 }
 
-int radvar_sim_merge_super(radvar_sim *s, uint64_t super, const radvar_moments *part)
+int radvar_sim_merge_super(radvar_sim *s, uint64_t super, const radvar_stats_moments *part,
+                           const double *const *ks_part)
 {
-    if (super != s->super_done)
+    if (super >= s->n_super || super != s->super_done)
         return RADVAR_EINVAL; /* superchunks merge in order, each once */
+    if (ks_part != NULL) {
+        uint64_t first, n = radvar_sim_super_trials(s, super, &first);
+        for (size_t j = 0; j < s->cfg.n_ks; j++)
+            memcpy(s->ks_samples[j] + first, ks_part[j], n * sizeof *ks_part[j]);
+    }
     for (size_t k = 0; k < s->cfg.n_report; k++)
-        radvar_moments_merge(&s->totals[k], &part[k]);
+        radvar_stats_moments_merge(&s->totals[k], &part[k]);
     s->super_done++;
     return RADVAR_SUCCESS;
 }
@@ -317,7 +386,7 @@ int radvar_sim_iterate(radvar_sim *s)
     if (s->super_done >= s->n_super)
         return RADVAR_SUCCESS;
     radvar_sim_run_super(s, s->super_done, s->super_moments);
-    radvar_sim_merge_super(s, s->super_done, s->super_moments);
+    radvar_sim_merge_super(s, s->super_done, s->super_moments, NULL);
     return s->super_done < s->n_super ? RADVAR_CONTINUE : RADVAR_SUCCESS;
 }
 
@@ -335,11 +404,6 @@ uint64_t radvar_sim_super_trials(const radvar_sim *s, uint64_t super, uint64_t *
     return s->cfg.trials - lo < per ? s->cfg.trials - lo : per;
 }
 
-double *radvar_sim_ks_sample_mutable(radvar_sim *s, size_t j)
-{
-    return j < s->cfg.n_ks ? s->ks_samples[j] : NULL;
-}
-
 uint64_t radvar_sim_trials_done(const radvar_sim *s)
 {
     uint64_t done = s->super_done * SUPER_CHUNKS * s->chunk;
@@ -351,7 +415,7 @@ uint64_t radvar_sim_trials_total(const radvar_sim *s)
     return s->cfg.trials;
 }
 
-const radvar_moments *radvar_sim_moments(const radvar_sim *s, size_t k)
+const radvar_stats_moments *radvar_sim_moments(const radvar_sim *s, size_t k)
 {
     return k < s->cfg.n_report ? &s->totals[k] : NULL;
 }
@@ -369,4 +433,30 @@ const double *radvar_sim_ks_sample(const radvar_sim *s, size_t j)
 uint64_t radvar_sim_chunk_trials(const radvar_sim *s)
 {
     return s->chunk;
+}
+
+int radvar_sim_summarize(const radvar_sim *s, size_t k, radvar_sim_summary *out)
+{
+    if (k >= s->cfg.n_report)
+        return RADVAR_EINVAL;
+    const double beta2 = s->cfg.beta2, sigma = s->cfg.sigma, z95 = 1.959963984540054;
+    const double tau2 = 1.0 / (sigma * sigma), step = (double)s->report[k];
+    const radvar_stats_moments *m = &s->totals[k];
+    double dof = s->dof[k];
+    double terms = s->cfg.average == RADVAR_AVERAGE_SMA ? dof : step; /* gradients averaged */
+    double var = radvar_stats_moments_variance(m);
+    double se = terms > 4 ? radvar_stats_moments_se_variance(m) : INFINITY;
+    double r = radvar_rectify_paper_from_rho(dof, radvar_schedule_rho_inf(beta2));
+    double lo = 2.0, hi = INFINITY;
+    if (isfinite(se)) {
+        lo = radvar_theory_rho_from_var(var + z95 * se, tau2);
+        hi = var - z95 * se > 0 ? radvar_theory_rho_from_var(var - z95 * se, tau2) : INFINITY;
+    }
+    *out = (radvar_sim_summary){
+        .t = step, .rho_t = radvar_schedule_rho_t(beta2, step), .dof = dof,
+        .mean_psi = m->mean, .var_psi = var, .se_var_psi = se,
+        .mean_rect_psi = r * m->mean, .var_rect_psi = r * r * var, .se_var_rect_psi = r * r * se,
+        .var_model = radvar_theory_var_psi(dof, tau2),
+        .rho_eff = radvar_theory_rho_from_var(var, tau2), .rho_eff_lo = lo, .rho_eff_hi = hi};
+    return RADVAR_SUCCESS;
 }

@@ -12,13 +12,15 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "dispatch.h"
+#include "result.h"
 #include "radvar/stats.h"
 
-void radvar_moments_of(const double *x, size_t n, radvar_moments *m)
+/* The moments by two passes: four interleaved partial sums in a fixed order,
+ * deterministic, and a shape the compiler vectorises (the same sums on every
+ * instruction-set path: no operation is reassociated or fused). */
+static inline void moments_body(const double *restrict x, size_t n, radvar_stats_moments *m)
 {
-    /* four interleaved partial sums in a fixed order: deterministic, and a
-     * shape the compiler vectorises */
     double s[4] = {0, 0, 0, 0};
     size_t i = 0;
     for (; i + 4 <= n; i += 4)
@@ -48,7 +50,30 @@ void radvar_moments_of(const double *x, size_t n, radvar_moments *m)
     m->m4 = (a4[0] + a4[1]) + (a4[2] + a4[3]);
 }
 
-void radvar_moments_merge(radvar_moments *a, const radvar_moments *b)
+static void moments_portable(const double *x, size_t n, radvar_stats_moments *m)
+{
+    moments_body(x, n, m);
+}
+
+#if RADVAR_HAVE_AVX2_PATH
+RADVAR_TARGET_AVX2 static void moments_avx2(const double *x, size_t n, radvar_stats_moments *m)
+{
+    moments_body(x, n, m);
+}
+#endif
+
+void radvar_stats_moments_of(const double *x, size_t n, radvar_stats_moments *m)
+{
+#if RADVAR_HAVE_AVX2_PATH
+    if (radvar_dispatch_avx2()) {
+        moments_avx2(x, n, m);
+        return;
+    }
+#endif
+    moments_portable(x, n, m);
+}
+
+void radvar_stats_moments_merge(radvar_stats_moments *a, const radvar_stats_moments *b)
 {
     if (b->n == 0)
         return;
@@ -71,12 +96,12 @@ void radvar_moments_merge(radvar_moments *a, const radvar_moments *b)
     a->m4 = m4;
 }
 
-double radvar_moments_variance(const radvar_moments *m)
+double radvar_stats_moments_variance(const radvar_stats_moments *m)
 {
     return m->n >= 2 ? m->m2 / (m->n - 1.0) : NAN;
 }
 
-double radvar_moments_se_variance(const radvar_moments *m)
+double radvar_stats_moments_se_variance(const radvar_stats_moments *m)
 {
     if (m->n < 4)
         return NAN;
@@ -85,7 +110,7 @@ double radvar_moments_se_variance(const radvar_moments *m)
     return var_s2 > 0 ? sqrt(var_s2) : 0.0;
 }
 
-double radvar_ks_q(double lambda)
+double radvar_stats_ks_q(double lambda)
 {
     if (!(lambda > 0))
         return isnan(lambda) ? NAN : 1.0;
@@ -108,7 +133,7 @@ static int compare_doubles(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-int radvar_ks_test(double *x, size_t n, double (*cdf)(double, void *), void *params,
+int radvar_stats_ks_test(double *x, size_t n, double (*cdf)(double, void *), void *params,
                    double *distance, double *p_value)
 {
     *distance = *p_value = NAN;
@@ -126,6 +151,6 @@ int radvar_ks_test(double *x, size_t n, double (*cdf)(double, void *), void *par
     }
     double sn = sqrt((double)n);
     *distance = d;
-    *p_value = radvar_ks_q((sn + 0.12 + 0.11 / sn) * d);
+    *p_value = radvar_stats_ks_q((sn + 0.12 + 0.11 / sn) * d);
     return RADVAR_SUCCESS;
 }

@@ -38,8 +38,9 @@
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_sf_gamma.h>
 
-#include "internal.h"
 #include "radvar/theory.h"
+#include "result.h"
+#include "special.h"
 
 static int bad_tau2(double tau2)
 {
@@ -49,7 +50,7 @@ static int bad_tau2(double tau2)
 /* phi(u) = (log1p(-u) + u) / u for 0 < u < 1. */
 static double phi(double u)
 {
-    return radvar_log1pmx(-u) / u;
+    return radvar_special_log1pmx(-u) / u;
 }
 
 /* g(x) = ln(sqrt(x) Gamma(x-1/2)/Gamma(x)), x > 1/2, accurate in the absolute
@@ -57,7 +58,7 @@ static double phi(double u)
 static double log_sqrtx_gamma_ratio(double x)
 {
     double u = 0.5 / x;
-    return 0.5 * phi(u) - log1p(-u) + (radvar_binet_mu(x - 0.5) - radvar_binet_mu(x));
+    return 0.5 * phi(u) - log1p(-u) + (radvar_special_binet_mu(x - 0.5) - radvar_special_binet_mu(x));
 }
 
 /* log h(rho) = ln(E[psi]^2 / E[psi^2]) for rho = 2 + d > 2, d given exactly. */
@@ -69,7 +70,7 @@ static double log_h(double rho, double d)
         log1m_q2 = log1p(-q * q);
     else /* q^2 >= 1/4: 1 - q^2 = rho (rho-2) / (rho-1)^2 */
         log1m_q2 = log(rho) + log(d) - 2.0 * log1p(d);
-    return phi(u) + log1m_q2 + 2.0 * (radvar_binet_mu(x - 0.5) - radvar_binet_mu(x));
+    return phi(u) + log1m_q2 + 2.0 * (radvar_special_binet_mu(x - 0.5) - radvar_special_binet_mu(x));
 }
 
 int radvar_theory_mean_psi_e(double rho, double tau2, radvar_result *r)
@@ -146,8 +147,8 @@ int radvar_theory_pdf_psi2_e(double x, double rho, double tau2, radvar_result *r
      * a (ln r - r + 1) = a log1pmx(r - 1) keeps its digits near r = 1, where
      * the mass is for large rho (Loader 2000 uses the same device). */
     double a = 0.5 * rho, ratio = tau2 / x;
-    double log_f = a * radvar_log1pmx(ratio - 1.0) + 0.5 * log(a / (2.0 * M_PI))
-                   - radvar_binet_mu(a) - log(x);
+    double log_f = a * radvar_special_log1pmx(ratio - 1.0) + 0.5 * log(a / (2.0 * M_PI))
+                   - radvar_special_binet_mu(a) - log(x);
     r->val = exp(log_f);
     r->err = (4.0 + fabs(log_f)) * DBL_EPSILON * r->val
              + 4.0 * DBL_EPSILON * fabs(a * (ratio - 1.0)) * r->val;
@@ -169,7 +170,6 @@ int radvar_theory_cdf_psi2_e(double x, double rho, double tau2, radvar_result *r
         return RADVAR_SUCCESS;
     }
     /* P(X <= x) = P(Y >= rho tau2 / x) for Y ~ chi2(rho) = Gamma(rho/2, 2). */
-    radvar_gsl_quiet();
     gsl_sf_result q;
     int status = gsl_sf_gamma_inc_Q_e(0.5 * rho, 0.5 * rho * tau2 / x, &q);
     if (status != GSL_SUCCESS && status != GSL_EUNDRFLW)
@@ -208,7 +208,6 @@ int radvar_theory_rho_from_var_e(double var, double tau2, radvar_result *r)
         return RADVAR_SUCCESS;
     }
 
-    radvar_gsl_quiet();
     gsl_function F = {inverse_residual, &p};
     gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     if (solver == NULL) {
@@ -229,61 +228,48 @@ int radvar_theory_rho_from_var_e(double var, double tau2, radvar_result *r)
     }
     double s = gsl_root_fsolver_root(solver);
     gsl_root_fsolver_free(solver);
-    if (status != GSL_SUCCESS) {
+    if (status != GSL_SUCCESS) { /* the solver failed: not a domain error */
         r->val = r->err = NAN;
-        return RADVAR_EDOM;
+        return RADVAR_EMAXITER;
     }
     r->val = 2.0 + exp(s);
     r->err = (hi - lo) * (r->val - 2.0) + 2.0 * DBL_EPSILON * r->val;
     return iter > MAX_ITER ? RADVAR_EMAXITER : RADVAR_SUCCESS;
 }
 
-/* Plain forms. */
+/* ---- plain forms ---- */
+
 double radvar_theory_mean_psi(double rho, double tau2)
 {
-    radvar_result r;
-    radvar_theory_mean_psi_e(rho, tau2, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_theory_mean_psi_e(rho, tau2, &result));
 }
 
 double radvar_theory_mean_psi2(double rho, double tau2)
 {
-    radvar_result r;
-    radvar_theory_mean_psi2_e(rho, tau2, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_theory_mean_psi2_e(rho, tau2, &result));
 }
 
 double radvar_theory_var_psi(double rho, double tau2)
 {
-    radvar_result r;
-    radvar_theory_var_psi_e(rho, tau2, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_theory_var_psi_e(rho, tau2, &result));
 }
 
 double radvar_theory_var_psi_approx(double rho, double tau2)
 {
-    radvar_result r;
-    radvar_theory_var_psi_approx_e(rho, tau2, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_theory_var_psi_approx_e(rho, tau2, &result));
 }
 
 double radvar_theory_pdf_psi2(double x, double rho, double tau2)
 {
-    radvar_result r;
-    radvar_theory_pdf_psi2_e(x, rho, tau2, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_theory_pdf_psi2_e(x, rho, tau2, &result));
 }
 
 double radvar_theory_cdf_psi2(double x, double rho, double tau2)
 {
-    radvar_result r;
-    radvar_theory_cdf_psi2_e(x, rho, tau2, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_theory_cdf_psi2_e(x, rho, tau2, &result));
 }
 
 double radvar_theory_rho_from_var(double var, double tau2)
 {
-    radvar_result r;
-    radvar_theory_rho_from_var_e(var, tau2, &r);
-    return r.val;
+    RADVAR_EVAL_RESULT(radvar_theory_rho_from_var_e(var, tau2, &result));
 }

@@ -3,7 +3,7 @@
 # one-line error naming the value and the range, exit status 2 and no output
 # file; good input gives well-formed, round-tripping tables.
 set -u
-PROG=${1:-bin/radvar}
+PROG=${1:-build/bin/radvar}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0
@@ -173,9 +173,12 @@ DATA=/usr/share/datasets/fashion-mnist
 if [ -f "$DATA/train-images-idx3-ubyte.gz" ]; then
     for k in 1 2; do
         "$PROG" train --data "$DATA" --method radam --lr 1e-3 --epochs 2 --batch 32 --seed 5 \
-            --train-size 600 --test-size 300 --log-every 5 | grep -v '^# command' >"$TMP/train$k.tsv"
+            --train-size 600 --test-size 300 --log-every 5 --steps-output "$TMP/steps$k.tsv" \
+            | grep -v '^# command' >"$TMP/train$k.tsv"
     done
-    if cmp -s "$TMP/train1.tsv" "$TMP/train2.tsv" && [ "$(grep -c '^[12]	' "$TMP/train1.tsv")" -ge 2 ]; then ok; else bad "train is not deterministic"; fi
+    if cmp -s "$TMP/train1.tsv" "$TMP/train2.tsv" && [ "$(grep -c '^[12]	' "$TMP/train1.tsv")" -ge 2 ] \
+        && [ "$(grep -v '^#' "$TMP/steps1.tsv" | sed 1d | wc -l)" -eq 7 ] \
+        && [ "$(grep -v '^#' "$TMP/steps1.tsv")" = "$(grep -v '^#' "$TMP/steps2.tsv")" ]; then ok; else bad "train is not deterministic"; fi
     "$PROG" train --data "$DATA" --method radam --lr 1e-3 --epochs 1 --batch 32 --seed 6 \
         --train-size 600 --test-size 300 | grep -v '^# command' >"$TMP/train3.tsv"
     if ! cmp -s "$TMP/train1.tsv" "$TMP/train3.tsv"; then ok; else bad "train ignores the seed"; fi
@@ -224,21 +227,23 @@ if [ "$n" -eq 7 ]; then ok; else bad "range gives $n rows, expected 7"; fi
 last=$("$PROG" theory --rho 3:1000:7 --log | tail -1 | cut -f1)
 if [ "$last" = "1000" ]; then ok; else bad "range end $last"; fi
 
-# schedule: r_t nan where rho_t <= 4, r_t_exact nan where rho_t <= 2
-"$PROG" schedule --beta2 0.999 --t 1:6 --warmup 10 --summary >"$TMP/s.tsv"
+# schedule: r_t nan where rho_t <= 4, r_t_sma_exact nan where rho_t <= 2
+"$PROG" schedule --beta2 0.999 --t 1:6 --warmup 10 >"$TMP/s.tsv"
 if awk -F'\t' '$1 == "4" { exit !($4 == "nan" && $5 != "nan") } ' "$TMP/s.tsv" \
     && awk -F'\t' '$1 == "2" { exit !($5 == "nan") }' "$TMP/s.tsv" \
     && awk -F'\t' '$1 == "5" { exit !($4 != "nan") }' "$TMP/s.tsv"; then ok; else bad "schedule nan rule"; fi
-if grep -q '^# section: summary' "$TMP/s.tsv" && grep -q '^5	6	6	' "$TMP/s.tsv"; then ok; else bad "summary first steps"; fi
+"$PROG" schedule --beta2 0.999 --warmup 10 --summary >"$TMP/summary.tsv"
+if ! grep -q '^# section' "$TMP/summary.tsv" && grep -q '^5	6	6	' "$TMP/summary.tsv"; then ok; else bad "summary first steps"; fi
 n=$("$PROG" schedule --beta2 0.9 --t 1:100:7 | grep -vc '^#\|^t')
 if [ "$n" -eq 15 ]; then ok; else bad "step range gives $n rows, expected 15"; fi
 
 # csv and json
 "$PROG" schedule --beta2 0.99 --t 1,10 --format csv >"$TMP/s.csv"
-if grep -q '^t,rho_t,sma_length,r_t,r_t_exact,warmup_exp_untuned,warmup_linear_untuned$' "$TMP/s.csv"; then ok; else bad "csv header"; fi
-"$PROG" schedule --beta2 0.99 --t 1,10 --summary --format json >"$TMP/s.json"
+if grep -q '^t,rho_t,sma_length,r_t,r_t_sma_exact,r_t_moment,warmup_exp_untuned,warmup_linear_untuned$' "$TMP/s.csv"; then ok; else bad "csv header"; fi
+"$PROG" schedule --beta2 0.99 --t 1,10 --format json >"$TMP/s.json"
+"$PROG" schedule --beta2 0.99 --summary --format json >"$TMP/sum.json"
 if command -v python3 >/dev/null 2>&1; then
-    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['rows'][0][3] is None and d['summary']['rows'][0][0]==5" "$TMP/s.json"; then ok; else bad "json"; fi
+    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); e=json.load(open(sys.argv[2])); assert d['rows'][0][3] is None and e['rows'][0][0]==5" "$TMP/s.json" "$TMP/sum.json"; then ok; else bad "json"; fi
 fi
 
 # --output replaces an existing file atomically and leaves no temporary

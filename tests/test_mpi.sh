@@ -4,8 +4,8 @@
 # sweep resume after an interruption loses and repeats nothing; a rank that
 # dies ends the job non-zero and the checkpoint keeps the finished points.
 set -u
-MPIPROG=${1:-bin/radvar-mpi}
-PROG=${2:-bin/radvar}
+MPIPROG=${1:-build/bin/radvar-mpi}
+PROG=${2:-build/bin/radvar}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0

@@ -9,6 +9,7 @@
 
 #include "check_util.h"
 #include "radvar/optim.h"
+#include "radvar/schedule.h"
 #include "radvar/theory.h"
 
 static const char *const golden[] = {
@@ -52,6 +53,13 @@ static void parse_settings(const char *line, radvar_optim_config *cfg, radvar_dt
 
 static double worst_golden[2]; /* float32, float64 */
 
+/* one step whatever the optimizer's dtype */
+static int step_any(radvar_optim *o, void *p, const void *g)
+{
+    return radvar_optim_dtype(o) == RADVAR_FLOAT32 ? radvar_optim_step_f32(o, p, g)
+                                                   : radvar_optim_step_f64(o, p, g);
+}
+
 START_TEST(test_golden_trajectory)
 {
     char path[256], line[4096];
@@ -79,7 +87,7 @@ START_TEST(test_golden_trajectory)
                                     &g64[2], &g64[3], &want[0], &want[1], &want[2], &want[3]), 9);
             for (int k = 0; k < 4; k++)
                 g32[k] = (float)g64[k];
-            ck_assert_int_eq(radvar_optim_step(o, dtype == RADVAR_FLOAT32 ? (void *)p32 : (void *)p64,
+            ck_assert_int_eq(step_any(o, dtype == RADVAR_FLOAT32 ? (void *)p32 : (void *)p64,
                                                dtype == RADVAR_FLOAT32 ? (const void *)g32 : (const void *)g64),
                              RADVAR_SUCCESS);
             for (int k = 0; k < 4; k++) {
@@ -159,7 +167,7 @@ START_TEST(test_presets_follow_their_rules)
     double p = 0.7, rp = 0.7, rm = 0, rv = 0;
     for (int t = 1; t <= 12; t++) {
         double delta = rule_step(presets[_i].rule, &rp, &rm, &rv, g[t - 1], t, &c);
-        ck_assert_int_eq(radvar_optim_step(o, &p, &g[t - 1]), RADVAR_SUCCESS);
+        ck_assert_int_eq(step_any(o, &p, &g[t - 1]), RADVAR_SUCCESS);
         radvar_optim_diagnostics d;
         radvar_optim_diag(o, &d);
         ck_assert_msg(fabs(p - rp) <= 1e-14 * fmax(fabs(rp), 1), "%s, step %d: %.17g vs rule %.17g",
@@ -183,20 +191,20 @@ START_TEST(test_below_momentum_official_and_exact_rect)
     radvar_optim *o;
     radvar_optim_alloc(&c, 1, RADVAR_FLOAT64, &o);
     double p = 1.0, g = 0.5;
-    radvar_optim_step(o, &p, &g);
+    step_any(o, &p, &g);
     ck_assert_rel(p, 1.0 - 1e-3 * 0.5, 1e-15); /* lr m_hat = lr g at t = 1 */
     radvar_optim_free(o);
     /* exact rectification: applied as soon as rho_t > 2 (t = 3 for beta2 0.999) */
     radvar_optim_defaults(RADVAR_RADAM, &c);
-    c.rect_exact = 1;
+    c.rect = RADVAR_RECTIFY_SMA_EXACT;
     radvar_optim_alloc(&c, 1, RADVAR_FLOAT64, &o);
     radvar_optim_diagnostics d;
     for (int t = 1; t <= 3; t++) {
-        radvar_optim_step(o, &p, &g);
+        step_any(o, &p, &g);
         radvar_optim_diag(o, &d);
         ck_assert_int_eq(d.rectified, t == 3);
     }
-    ck_assert(d.r_t == radvar_rect_exact_from_rho(radvar_rho_t(0.999, 3), radvar_rho_inf(0.999)));
+    ck_assert(d.r_t == radvar_rectify_sma_exact_from_rho(radvar_schedule_rho_t(0.999, 3), radvar_schedule_rho_inf(0.999)));
     radvar_optim_free(o);
 }
 END_TEST
@@ -212,12 +220,12 @@ START_TEST(test_probes)
     radvar_optim_alloc(&c, 2, RADVAR_FLOAT64, &o);
     double p[2] = {1, 2}, g[2] = {0.5, -1};
     for (int t = 1; t <= 3; t++) {
-        ck_assert_int_eq(radvar_optim_step(o, p, g), RADVAR_SUCCESS);
+        ck_assert_int_eq(step_any(o, p, g), RADVAR_SUCCESS);
         ck_assert(p[0] == 1 && p[1] == 2);
         ck_assert(((const double *)radvar_optim_m(o))[0] == 0);
         ck_assert(((const double *)radvar_optim_v(o))[0] > 0);
     }
-    radvar_optim_step(o, p, g); /* t = 4: the first move, m bias-corrected from K+1 */
+    step_any(o, p, g); /* t = 4: the first move, m bias-corrected from K+1 */
     double v = (1 - pow(0.999, 4)) * 0.25, step = 1e-3 / (1 - 0.9);
     ck_assert_rel(p[0], 1 - step * (0.1 * 0.5) / (sqrt(v) / sqrt(1 - pow(0.999, 4)) + 1e-8), 1e-14);
     radvar_optim_free(o);
@@ -227,7 +235,7 @@ START_TEST(test_probes)
     radvar_optim_alloc(&c, 2, RADVAR_FLOAT64, &o);
     radvar_optim_diagnostics d;
     for (int t = 1; t <= 12; t++) {
-        radvar_optim_step(o, p, g);
+        step_any(o, p, g);
         radvar_optim_diag(o, &d);
         ck_assert_rel(d.lr, 1e-3 * (t < 10 ? t / 10.0 : 1.0), 1e-15);
     }
@@ -240,9 +248,9 @@ START_TEST(test_probes)
     c.nesterov = 1;
     radvar_optim_alloc(&c, 1, RADVAR_FLOAT64, &o);
     double q = 1, gq = 2;
-    radvar_optim_step(o, &q, &gq);
+    step_any(o, &q, &gq);
     ck_assert_rel(q, 1 - 0.01 * (2 + 0.9 * 2), 1e-15);
-    radvar_optim_step(o, &q, &gq);
+    step_any(o, &q, &gq);
     ck_assert_rel(q, 1 - 0.01 * (2 + 0.9 * 2) - 0.01 * (2 + 0.9 * (0.9 * 2 + 2)), 1e-15);
     radvar_optim_free(o);
 }
@@ -280,18 +288,18 @@ START_TEST(test_nonfinite_gradient_refused)
     radvar_optim *o;
     radvar_optim_alloc(&c, 3, RADVAR_FLOAT32, &o);
     float p[3] = {1, 2, 3}, g[3] = {0.1f, 0.2f, 0.3f}, bad[3] = {0.1f, NAN, 0.3f};
-    radvar_optim_step(o, p, g);
+    step_any(o, p, g);
     float keep[3];
     memcpy(keep, p, sizeof p);
     float m_keep = ((const float *)radvar_optim_m(o))[0];
-    ck_assert_int_eq(radvar_optim_step(o, p, bad), RADVAR_ENONFINITE);
+    ck_assert_int_eq(step_any(o, p, bad), RADVAR_ENONFINITE);
     ck_assert(memcmp(keep, p, sizeof p) == 0);
     ck_assert(((const float *)radvar_optim_m(o))[0] == m_keep);
     ck_assert_uint_eq(radvar_optim_steps(o), 1);
     bad[1] = INFINITY;
-    ck_assert_int_eq(radvar_optim_step(o, p, bad), RADVAR_ENONFINITE);
+    ck_assert_int_eq(step_any(o, p, bad), RADVAR_ENONFINITE);
     radvar_optim_set_fused_check(o, 1); /* still reported */
-    ck_assert_int_eq(radvar_optim_step(o, p, bad), RADVAR_ENONFINITE);
+    ck_assert_int_eq(step_any(o, p, bad), RADVAR_ENONFINITE);
     radvar_optim_free(o);
 }
 END_TEST
@@ -305,7 +313,7 @@ START_TEST(test_save_load)
     radvar_optim_alloc(&c, 5, RADVAR_FLOAT64, &b);
     double p[5] = {1, 2, 3, 4, 5}, g[5] = {0.1, -0.2, 0.3, -0.4, 0.5};
     for (int t = 0; t < 7; t++)
-        radvar_optim_step(a, p, g);
+        step_any(a, p, g);
     char path[] = "/tmp/radvar-optim-XXXXXX";
     int fd = mkstemp(path);
     ck_assert(fd >= 0);
@@ -368,16 +376,16 @@ START_TEST(test_threads_and_diagnostics)
     radvar_optim_alloc(&c, N, RADVAR_FLOAT32, &b);
     radvar_optim_set_threads(b, 2);
     for (int t = 0; t < 8; t++) {
-        radvar_optim_step(a, p1, g);
-        radvar_optim_step(b, p2, g);
+        step_any(a, p1, g);
+        step_any(b, p2, g);
     }
     ck_assert(memcmp(p1, p2, sizeof p1) == 0);
     radvar_optim_diagnostics d;
     radvar_optim_diag(a, &d);
     ck_assert_uint_eq(d.step, 8);
     ck_assert(d.rectified && d.moved);
-    ck_assert(d.rho_t == radvar_rho_t(0.999, 8));
-    ck_assert(d.r_t == radvar_rect_paper(0.999, 8));
+    ck_assert(d.rho_t == radvar_schedule_rho_t(0.999, 8));
+    ck_assert(d.r_t == radvar_rectify_paper(0.999, 8));
     ck_assert_rel(d.effective_lr, 1e-3 * d.r_t / (1 - pow(0.9, 8)) * sqrt(1 - pow(0.999, 8)), 1e-15);
     ck_assert_int_eq(radvar_optim_set_threads(a, 0), RADVAR_EINVAL);
     radvar_optim_free(a);
@@ -387,6 +395,7 @@ END_TEST
 
 int main(void)
 {
+    radvar_init();
     Suite *s = suite_create("optim");
     TCase *conf = tcase_create("Conformance");
     tcase_add_loop_test(conf, test_golden_trajectory, 0, (int)N_ELEMS(golden));

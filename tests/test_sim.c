@@ -23,8 +23,8 @@ static double gsl_cdf_flat_P_wrapper(double x, void *p)
 }
 
 /* Pinned values of the generator, see test_gauss_regression_value. */
-#define GAUSS_KAT_1 (-0x1.55231e7151978p-2) /* radvar_gauss(1, 0, 9999) */
-#define GAUSS_KAT_2 (-0x1.2f8592e5d1b48p-1) /* radvar_gauss(20261128, 7, 123456789) */ /* deviations beyond 4 standard errors fail (fixed seeds) */
+#define GAUSS_KAT_1 (-0x1.55231e7151978p-2) /* radvar_rng_gauss(1, 0, 9999) */
+#define GAUSS_KAT_2 (-0x1.2f8592e5d1b48p-1) /* radvar_rng_gauss(20261128, 7, 123456789) */ /* deviations beyond 4 standard errors fail (fixed seeds) */
 
 /* Random123's kat_vectors for philox4x32, 10 rounds: counter, key, output. */
 static const uint32_t philox_kat[3][10] = {
@@ -38,7 +38,7 @@ static const uint32_t philox_kat[3][10] = {
 START_TEST(test_philox_known_answers)
 {
     uint32_t out[4];
-    radvar_philox4x32_10(philox_kat[_i], philox_kat[_i] + 4, out);
+    radvar_rng_philox4x32_10(philox_kat[_i], philox_kat[_i] + 4, out);
     for (int k = 0; k < 4; k++)
         ck_assert_msg(out[k] == philox_kat[_i][6 + k], "word %d: %08x, expected %08x", k, out[k],
                       philox_kat[_i][6 + k]);
@@ -51,16 +51,16 @@ START_TEST(test_lanes_equal_scalar)
     enum { LANES = 200 };
     double even[LANES], odd[LANES];
     for (uint64_t pair = 0; pair < 300; pair += 7) {
-        radvar_gauss_pair_lanes(99, 12345, LANES, pair, even, odd);
+        radvar_rng_gauss_pair_lanes(99, 12345, LANES, pair, even, odd);
         for (size_t l = 0; l < LANES; l++) {
-            ck_assert(even[l] == radvar_gauss(99, 12345 + l, 2 * pair));
-            ck_assert(odd[l] == radvar_gauss(99, 12345 + l, 2 * pair + 1));
+            ck_assert(even[l] == radvar_rng_gauss(99, 12345 + l, 2 * pair));
+            ck_assert(odd[l] == radvar_rng_gauss(99, 12345 + l, 2 * pair + 1));
         }
     }
     /* streams above 2^32 and large indices use every counter word */
-    radvar_gauss_pair_lanes(UINT64_MAX, (UINT64_C(1) << 40) - 3, 8, 1u << 30, even, odd);
+    radvar_rng_gauss_pair_lanes(UINT64_MAX, (UINT64_C(1) << 40) - 3, 8, 1u << 30, even, odd);
     for (size_t l = 0; l < 8; l++)
-        ck_assert(odd[l] == radvar_gauss(UINT64_MAX, (UINT64_C(1) << 40) - 3 + l, (UINT64_C(1) << 31) + 1));
+        ck_assert(odd[l] == radvar_rng_gauss(UINT64_MAX, (UINT64_C(1) << 40) - 3 + l, (UINT64_C(1) << 31) + 1));
 }
 END_TEST
 
@@ -70,8 +70,8 @@ START_TEST(test_gauss_regression_value)
      * change to the generator is noticed (recorded from this implementation,
      * whose bits are checked against Random123 above and whose distribution is
      * checked below). */
-    double x = radvar_gauss(1, 0, 9999);
-    double y = radvar_gauss(20261128, 7, 123456789);
+    double x = radvar_rng_gauss(1, 0, 9999);
+    double y = radvar_rng_gauss(20261128, 7, 123456789);
     printf("gauss regression: %.17g %.17g\n", x, y);
     ck_assert(x == GAUSS_KAT_1);
     ck_assert(y == GAUSS_KAT_2);
@@ -87,7 +87,7 @@ START_TEST(test_gauss_distribution)
     static double even[LANES], odd[LANES];
     double count[BINS] = {0}, s1 = 0, s2 = 0, s4 = 0, n = 0;
     for (uint64_t pair = 0; pair < PAIRS; pair++) {
-        radvar_gauss_pair_lanes(2024, 0, LANES, pair, even, odd);
+        radvar_rng_gauss_pair_lanes(2024, 0, LANES, pair, even, odd);
         for (size_t l = 0; l < 2 * LANES; l++) {
             double x = l < LANES ? even[l] : odd[l - LANES];
             s1 += x;
@@ -118,21 +118,21 @@ START_TEST(test_moments_merge)
     double x[1000];
     for (int i = 0; i < 1000; i++)
         x[i] = 3.0 + sin(i * 0.7) * (1 + 0.001 * i) + (i % 7 == 0 ? 5.0 : 0.0);
-    radvar_moments all, a, b;
-    radvar_moments_of(x, 1000, &all);
-    radvar_moments_of(x, 317, &a);
-    radvar_moments_of(x + 317, 683, &b);
-    radvar_moments_merge(&a, &b);
+    radvar_stats_moments all, a, b;
+    radvar_stats_moments_of(x, 1000, &all);
+    radvar_stats_moments_of(x, 317, &a);
+    radvar_stats_moments_of(x + 317, 683, &b);
+    radvar_stats_moments_merge(&a, &b);
     ck_assert(a.n == 1000);
     ck_assert_rel(a.mean, all.mean, 1e-14);
     ck_assert_rel(a.m2, all.m2, 1e-13);
     ck_assert_rel(a.m3, all.m3, 1e-12);
     ck_assert_rel(a.m4, all.m4, 1e-13);
     /* merging into an empty accumulator copies */
-    radvar_moments empty = {0, 0, 0, 0, 0};
-    radvar_moments_merge(&empty, &all);
+    radvar_stats_moments empty = {0, 0, 0, 0, 0};
+    radvar_stats_moments_merge(&empty, &all);
     ck_assert(memcmp(&empty, &all, sizeof all) == 0);
-    ck_assert_nan(radvar_moments_variance(&(radvar_moments){1, 2, 0, 0, 0}));
+    ck_assert_nan(radvar_stats_moments_variance(&(radvar_stats_moments){1, 2, 0, 0, 0}));
 }
 END_TEST
 
@@ -170,8 +170,8 @@ START_TEST(test_sma_matches_theorem)
     radvar_sim_config cfg = {0.999, t, trials, 0.0, sigma, sma_cases[_i].seed, 2,
                              RADVAR_AVERAGE_SMA, k, &t, 1, &t, 1, 0};
     radvar_sim *s = run(cfg);
-    const radvar_moments *m = radvar_sim_moments(s, 0);
-    double var = radvar_moments_variance(m), se_var = radvar_moments_se_variance(m);
+    const radvar_stats_moments *m = radvar_sim_moments(s, 0);
+    double var = radvar_stats_moments_variance(m), se_var = radvar_stats_moments_se_variance(m);
     double mean_th = radvar_theory_mean_psi((double)k, tau2), var_th = radvar_theory_var_psi((double)k, tau2);
     double z_mean = (m->mean - mean_th) / sqrt(var / m->n), z_var = (var - var_th) / se_var;
     printf("SMA k = %4llu sigma = %g: mean %+.2f se, variance %+.2f se", (unsigned long long)k,
@@ -181,7 +181,7 @@ START_TEST(test_sma_matches_theorem)
     double model[2] = {(double)k, tau2}, d, p;
     double *x = malloc(trials * sizeof *x);
     memcpy(x, radvar_sim_ks_sample(s, 0), trials * sizeof *x);
-    ck_assert_int_eq(radvar_ks_test(x, trials, cdf_model, model, &d, &p), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_stats_ks_test(x, trials, cdf_model, model, &d, &p), RADVAR_SUCCESS);
     printf(", KS D = %.4g p = %.3g\n", d, p);
     ck_assert_msg(p > 1e-4, "KS p-value %g", p); /* fixed seed: not a flaky test */
     free(x);
@@ -200,9 +200,9 @@ START_TEST(test_ema_stationary_variance)
     radvar_sim *a = run(cfg);
     cfg.seed = 22;
     radvar_sim *b = run(cfg);
-    const radvar_moments *ma = radvar_sim_moments(a, 0), *mb = radvar_sim_moments(b, 0);
-    double d = radvar_moments_variance(ma) - radvar_moments_variance(mb);
-    double se = hypot(radvar_moments_se_variance(ma), radvar_moments_se_variance(mb));
+    const radvar_stats_moments *ma = radvar_sim_moments(a, 0), *mb = radvar_sim_moments(b, 0);
+    double d = radvar_stats_moments_variance(ma) - radvar_stats_moments_variance(mb);
+    double se = hypot(radvar_stats_moments_se_variance(ma), radvar_stats_moments_se_variance(mb));
     ck_assert_msg(fabs(d / se) < K_SE, "two seeds differ by %.2f se", d / se);
     radvar_sim_free(a);
     radvar_sim_free(b);
@@ -221,7 +221,7 @@ START_TEST(test_thread_independence)
     for (int p = 1; p < 3; p++) {
         for (size_t k = 0; k < 6; k++)
             ck_assert_msg(memcmp(radvar_sim_moments(s[0], k), radvar_sim_moments(s[p], k),
-                                 sizeof(radvar_moments)) == 0,
+                                 sizeof(radvar_stats_moments)) == 0,
                           "moments at t = %llu differ with %d threads", (unsigned long long)report[k], p + 1);
         for (size_t j = 0; j < 2; j++)
             ck_assert(memcmp(radvar_sim_ks_sample(s[0], j), radvar_sim_ks_sample(s[p], j),
@@ -240,24 +240,25 @@ START_TEST(test_chunks_merge_to_total)
     radvar_sim_config cfg = {0.99, 64, 9000, 0.0, 1.0, 8, 2, RADVAR_AVERAGE_EMA, 0, &t, 1, NULL, 0, 0};
     radvar_sim *whole = run(cfg), *parts;
     ck_assert_int_eq(radvar_sim_alloc(&cfg, &parts), RADVAR_SUCCESS);
-    radvar_moments acc = {0, 0, 0, 0, 0}, one, super_acc;
+    radvar_stats_moments acc = {0, 0, 0, 0, 0}, one, super_acc;
     uint64_t chunk = radvar_sim_chunk_trials(parts), first;
     ck_assert_uint_eq(radvar_sim_supers(parts), 3); /* 9000 trials / (16 x 256) */
     for (uint64_t k = 0; k < radvar_sim_supers(parts); k++) {
         uint64_t n = radvar_sim_super_trials(parts, k, &first);
         ck_assert_uint_eq(first, k * 16 * chunk);
-        super_acc = (radvar_moments){0, 0, 0, 0, 0};
+        super_acc = (radvar_stats_moments){0, 0, 0, 0, 0};
         for (uint64_t c = first / chunk; c * chunk < first + n; c++) {
             ck_assert_int_eq(radvar_sim_run_chunk(parts, c, &one), RADVAR_SUCCESS);
-            radvar_moments_merge(&super_acc, &one);
+            radvar_stats_moments_merge(&super_acc, &one);
         }
         ck_assert_int_eq(radvar_sim_run_super(parts, k, &one), RADVAR_SUCCESS);
         ck_assert(memcmp(&one, &super_acc, sizeof one) == 0);
-        radvar_moments_merge(&acc, &super_acc);
+        radvar_stats_moments_merge(&acc, &super_acc);
     }
     ck_assert(memcmp(&acc, radvar_sim_moments(whole, 0), sizeof acc) == 0);
-    ck_assert_int_eq(radvar_sim_run_chunk(parts, 1000, &one), RADVAR_EDOM);
-    ck_assert_int_eq(radvar_sim_merge_super(parts, 1, &one), RADVAR_EINVAL); /* out of order */
+    ck_assert_int_eq(radvar_sim_run_chunk(parts, 1000, &one), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_sim_merge_super(parts, 1, &one, NULL), RADVAR_EINVAL); /* out of order */
+    ck_assert_int_eq(radvar_sim_merge_super(parts, 1000000000, &one, NULL), RADVAR_EINVAL);
     radvar_sim_free(whole);
     radvar_sim_free(parts);
 }
@@ -269,7 +270,7 @@ START_TEST(test_sma_window_follows_rho_t)
     radvar_sim_config cfg = {0.999, 3000, 16, 0.0, 1.0, 1, 1, RADVAR_AVERAGE_SMA, 0, report, 4, NULL, 0, 0};
     radvar_sim *s = run(cfg);
     for (size_t k = 0; k < 4; k++) {
-        double w = round(radvar_rho_t(0.999, (double)report[k]));
+        double w = round(radvar_schedule_rho_t(0.999, (double)report[k]));
         ck_assert(radvar_sim_dof(s, k) == (w < 1 ? 1 : w));
     }
     radvar_sim_free(s);
@@ -316,16 +317,17 @@ START_TEST(test_ks)
     for (int i = 0; i < 100; i++)
         x[99 - i] = (i + 0.5) / 100;
     double d, p;
-    ck_assert_int_eq(radvar_ks_test(x, 100, gsl_cdf_flat_P_wrapper, NULL, &d, &p),
+    ck_assert_int_eq(radvar_stats_ks_test(x, 100, gsl_cdf_flat_P_wrapper, NULL, &d, &p),
                      RADVAR_SUCCESS);
     ck_assert_rel(d, 0.005, 1e-12);
-    ck_assert_rel(radvar_ks_q(1.0), 0.26999967167735456, 1e-12); /* Q_KS(1), Kolmogorov */
-    ck_assert_int_eq(radvar_ks_test(x, 0, NULL, NULL, &d, &p), RADVAR_EDOM);
+    ck_assert_rel(radvar_stats_ks_q(1.0), 0.26999967167735456, 1e-12); /* Q_KS(1), Kolmogorov */
+    ck_assert_int_eq(radvar_stats_ks_test(x, 0, NULL, NULL, &d, &p), RADVAR_EDOM);
 }
 END_TEST
 
 int main(void)
 {
+    radvar_init();
     Suite *s = suite_create("sim");
     TCase *rng = tcase_create("Generator");
     tcase_add_loop_test(rng, test_philox_known_answers, 0, 3);

@@ -154,6 +154,7 @@ END_TEST
 
 int main(void)
 {
+    radvar_init();
     Suite *s = suite_create("theory");
     TCase *core = tcase_create("Core");
     tcase_add_loop_test(core, test_moments_reference, 0, (int)N_ELEMS(theory_ref_table));

@@ -16,6 +16,8 @@
 
 #include "radvar/common.h"
 
+RADVAR_BEGIN_DECLS
+
 typedef struct {
     double mean_psi;  /* E[psi]   (needs 2 or more terms) */
     double mean_psi2; /* E[psi^2] (needs 3 or more terms) */
@@ -29,7 +31,7 @@ typedef struct {
  * with RADVAR_EDOM), mu finite, 0 < sigma < inf.
  * exceptions: RADVAR_EDOM, RADVAR_EMAXITER (quadrature did not reach its
  * tolerance; values are the best found, abs_err says how good), RADVAR_ENOMEM. */
-int radvar_exact_moments_weights(const double *w, size_t n, double mu, double sigma,
+RADVAR_API int radvar_exact_moments_weights(const double *w, size_t n, double mu, double sigma,
                                  radvar_exact_moments *r);
 
 /* The same for the EMA at step t (t = INFINITY: the stationary EMA), in
@@ -37,7 +39,9 @@ int radvar_exact_moments_weights(const double *w, size_t n, double mu, double si
  * small-weight tail is summed in closed form.
  * domain: 0 < beta2 < 1, t a whole number >= 3 (t = 2: E[psi] only) or inf,
  * mu finite, 0 < sigma < inf.  exceptions: as above. */
-int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
+RADVAR_API int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
                              radvar_exact_moments *r);
+
+RADVAR_END_DECLS
 
 #endif

@@ -8,10 +8,17 @@
  * fills a configuration that reproduces one implementation's update exactly:
  *   "paper"    Liu et al. 2020, Algorithm 2: rho_t > 4, momentum step below,
  *              eps added to sqrt(v_hat) (the paper has none; 1e-8 guards v = 0)
- *   "official" LiyuanLucasLiu/RAdam (first release): rho_t >= 5, no step
- *              below (below = momentum gives the current degenerated_to_sgd),
- *              eps added to sqrt(v) and sqrt(1-beta2^t) in the step size,
- *              decoupled weight decay p -= lr wd p, only on steps taken
+ *   "official" LiyuanLucasLiu/RAdam radam.py as of 2021-07-31 (default
+ *              degenerated_to_sgd=False): rho_t >= 5, no step below, eps
+ *              added to sqrt(v) and sqrt(1-beta2^t) in the step size,
+ *              decoupled weight decay p -= wd lr p, only on steps taken.
+ *              Earlier versions: "official-2019-10-10" (the rule from
+ *              2019-08-16 on, and degenerated_to_sgd=True from 2019-10-10 to
+ *              2021-07-30, also the pip package: rho_t >= 5, momentum step
+ *              lr m/(1-b1^t) below) and "official-2019-08-08" (the first
+ *              release: rho_t > 5, momentum step below).  The official code
+ *              computes in float32 whatever the parameters' type: use the
+ *              float32 dtype to reproduce it.
  *   "pytorch"  torch.optim.RAdam (1.13, foreach=False): rho_t > 5, momentum
  *              step below, eps added to sqrt(v), L2 weight decay (grad += wd p);
  *              decoupled (torch >= 2.0 option) as p *= 1 - lr wd
@@ -20,7 +27,8 @@
  *   "tfa"      tfa.optimizers.RectifiedAdam: rho_t >= 5, eps = 1e-7 added to
  *              sqrt(v_hat), decoupled decay inside the lr (p -= lr (u + wd p)),
  *              optional warmup then linear decay to min_lr, optional amsgrad
- * Rectification (r_t, rho_t, the thresholds) comes from radvar/schedule.h.
+ * Rectification (r_t, the thresholds) comes from radvar/rectify.h, rho_t
+ * from radvar/schedule.h.
  */
 #ifndef RADVAR_OPTIM_H
 #define RADVAR_OPTIM_H
@@ -29,7 +37,13 @@
 #include <stdint.h>
 
 #include "radvar/common.h"
-#include "radvar/schedule.h"
+#include "radvar/rectify.h"
+
+RADVAR_BEGIN_DECLS
+
+/* The preset names, for messages. */
+#define RADVAR_OPTIM_PRESETS \
+    "paper, official, official-2019-10-10, official-2019-08-08, pytorch, optax, tfa"
 
 typedef enum {
     RADVAR_SGD,         /* heavy-ball momentum (PyTorch's SGD), optional Nesterov */
@@ -68,53 +82,59 @@ typedef struct {
     double momentum;      /* SGD */
     int nesterov;         /* SGD; RAdam optax form */
     int amsgrad;          /* Adam, AdamW, RAdam (TFA form): v_hat uses max over t */
-    radvar_threshold threshold;          /* RAdam */
+    radvar_rectify_threshold threshold;  /* RAdam, with the paper's r_t */
     radvar_below_rule below;             /* RAdam */
     radvar_eps_placement eps_placement;  /* RAdam (Adam variants: SQRT_VHAT) */
-    int rect_exact;       /* RAdam: sqrt(Var(rho_inf)/Var(rho_t)) from the theory
-                             module, applied as soon as rho_t > 2 */
+    radvar_rectify_kind rect; /* RAdam: the paper's r_t (default, with the threshold);
+                                 sma-exact or moment (radvar/rectify.h), applied
+                                 as soon as their dof exceeds 2 (finite variance) */
     double warmup_steps;  /* ADAM_WARMUP: Tw >= 1 */
     double v_only_steps;  /* ADAM_2K: K >= 0 (default 2000) */
     double total_steps;   /* TFA schedule: > 0 enables warmup + linear decay */
     double warmup_proportion, min_lr; /* TFA schedule */
-    const char *preset;   /* name, for diagnostics and saved state */
+    char preset[32];      /* name, for diagnostics */
 } radvar_optim_config;
 
-/* Defaults for a method: lr 1e-3, betas (0.9, 0.999), eps 1e-8 (Adam-eps 1e-4),
+/* Defaults for a method (the configuration's initialiser: set the fields
+ * that differ afterwards, by name): lr 1e-3, betas (0.9, 0.999), eps 1e-8 (Adam-eps 1e-4),
  * weight decay 0 (AdamW 1e-2), Adam-2k K = 2000, Adam warmup Tw = 2000, SGD
  * lr 1e-2 momentum 0.9; for RAdam the "pytorch" preset.
  * exceptions: RADVAR_EINVAL for an unknown method. */
-int radvar_optim_defaults(radvar_method method, radvar_optim_config *cfg);
+RADVAR_API int radvar_optim_defaults(radvar_method method, radvar_optim_config *cfg);
 
-/* Set the RAdam convention of a named preset (paper, official, pytorch, optax,
- * tfa) on cfg, keeping lr, betas and weight_decay.  exceptions: RADVAR_EINVAL. */
-int radvar_optim_preset(const char *name, radvar_optim_config *cfg);
+/* Set the RAdam convention of a named preset (RADVAR_OPTIM_PRESETS) on cfg,
+ * keeping lr, betas and weight_decay.  exceptions: RADVAR_EINVAL. */
+RADVAR_API int radvar_optim_preset(const char *name, radvar_optim_config *cfg);
 
 /* Parse method names: sgd adam adamw radam adam-warmup adam-2k adam-eps. */
-int radvar_optim_method_from_name(const char *name, radvar_method *method);
-const char *radvar_optim_method_name(radvar_method method);
+RADVAR_API int radvar_optim_method_from_name(const char *name, radvar_method *method);
+RADVAR_API const char *radvar_optim_method_name(radvar_method method);
 
+/* A handle must not be used by two threads at once (it runs its own threads
+ * inside a step); distinct handles are independent. */
 typedef struct radvar_optim radvar_optim;
 
 /* Check the configuration (lr >= 0, betas in [0,1), eps >= 0, eps_root >= 0,
  * weight_decay >= 0, momentum in [0,1), all finite; warmup_steps >= 1, ...)
  * and allocate the state for n parameters of the given type.
  * exceptions: RADVAR_EINVAL (*out = NULL), RADVAR_ENOMEM. */
-int radvar_optim_alloc(const radvar_optim_config *cfg, size_t n, radvar_dtype dtype,
+RADVAR_API int radvar_optim_alloc(const radvar_optim_config *cfg, size_t n, radvar_dtype dtype,
                        radvar_optim **out);
-void radvar_optim_free(radvar_optim *o);
+RADVAR_API void radvar_optim_free(radvar_optim *o);
 
 /* Threads for the element loop (1 .. 1024); results do not depend on it. */
-int radvar_optim_set_threads(radvar_optim *o, int threads);
+RADVAR_API int radvar_optim_set_threads(radvar_optim *o, int threads);
 
-/* One step: params (n values of the dtype) updated in place from grads.
+/* One step: params (n values) updated in place from grads, for an optimizer
+ * of that dtype (RADVAR_EINVAL for the other one, or NULL arrays).
  * A NaN or infinite gradient is refused: RADVAR_ENONFINITE, nothing changes
  * (not the parameters, not the state, not the step count).  That check reads
  * the gradients once more; radvar_optim_set_fused_check(o, 1) folds it into
  * the update pass instead (faster; a non-finite gradient is still reported,
  * but the step has then been applied). */
-int radvar_optim_step(radvar_optim *o, void *params, const void *grads);
-void radvar_optim_set_fused_check(radvar_optim *o, int fused);
+RADVAR_API int radvar_optim_step_f32(radvar_optim *o, float *params, const float *grads);
+RADVAR_API int radvar_optim_step_f64(radvar_optim *o, double *params, const double *grads);
+RADVAR_API void radvar_optim_set_fused_check(radvar_optim *o, int fused);
 
 typedef struct {
     uint64_t step;      /* t of the last step (0 before the first) */
@@ -128,25 +148,33 @@ typedef struct {
     double lr;          /* the scheduled learning rate of the step */
 } radvar_optim_diagnostics;
 
-void radvar_optim_diag(const radvar_optim *o, radvar_optim_diagnostics *d);
+RADVAR_API void radvar_optim_diag(const radvar_optim *o, radvar_optim_diagnostics *d);
 
 /* State access: the first and second moments (for SGD: the momentum buffer
  * and NULL) as arrays of n values of the optimizer's dtype, as in PyTorch; the
  * step count.  With amsgrad, radvar_optim_vmax is the running maximum. */
-const void *radvar_optim_m(const radvar_optim *o);
-const void *radvar_optim_v(const radvar_optim *o);
-const void *radvar_optim_vmax(const radvar_optim *o);
-radvar_dtype radvar_optim_dtype(const radvar_optim *o);
-uint64_t radvar_optim_steps(const radvar_optim *o);
-size_t radvar_optim_size(const radvar_optim *o);
+RADVAR_API const void *radvar_optim_m(const radvar_optim *o);
+RADVAR_API const void *radvar_optim_v(const radvar_optim *o);
+RADVAR_API const void *radvar_optim_vmax(const radvar_optim *o);
+RADVAR_API radvar_dtype radvar_optim_dtype(const radvar_optim *o);
+RADVAR_API uint64_t radvar_optim_steps(const radvar_optim *o);
+RADVAR_API size_t radvar_optim_size(const radvar_optim *o);
 
 /* Back to step 0 with zero moments. */
-void radvar_optim_reset(radvar_optim *o);
+RADVAR_API void radvar_optim_reset(radvar_optim *o);
 
-/* Save / load the state (versioned binary with a checksum).  load refuses a
- * truncated, foreign or mismatched file (size, dtype, method) with
- * RADVAR_EFORMAT, and an unreadable one with RADVAR_EIO; o is unchanged then. */
-int radvar_optim_save(const radvar_optim *o, const char *path);
-int radvar_optim_load(radvar_optim *o, const char *path);
+/* Save / load the state: a versioned little-endian binary (whatever the
+ * machine) with an FNV-1a checksum over the whole file, holding the method,
+ * dtype, size, step count, lr, betas, eps and weight decay, and the moments.
+ * save writes a temporary file beside path, flushes it to disk and renames it
+ * onto path (only a regular file or a new name is replaced: RADVAR_EINVAL
+ * for anything else), so an existing state survives a failed save.  load
+ * refuses a truncated, foreign, corrupt or mismatched file (size, dtype,
+ * method, amsgrad, lr, betas, eps, weight decay) with RADVAR_EFORMAT, and an
+ * unreadable one with RADVAR_EIO; o is unchanged then. */
+RADVAR_API int radvar_optim_save(const radvar_optim *o, const char *path);
+RADVAR_API int radvar_optim_load(radvar_optim *o, const char *path);
+
+RADVAR_END_DECLS
 
 #endif

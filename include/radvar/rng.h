@@ -17,25 +17,31 @@
 #define RADVAR_RNG_H
 
 #include <stddef.h>
+
+#include "radvar/common.h"
 #include <stdint.h>
 
+RADVAR_BEGIN_DECLS
+
 /* Philox4x32 with 10 rounds: out = philox(ctr, key). */
-void radvar_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+RADVAR_API void radvar_rng_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
 /* The standard normal draw number `index` of `stream` under `seed`. */
-double radvar_gauss(uint64_t seed, uint64_t stream, uint64_t index);
+RADVAR_API double radvar_rng_gauss(uint64_t seed, uint64_t stream, uint64_t index);
 
 /* Draws 2 pair and 2 pair + 1 of the streams first_stream .. first_stream +
- * lanes - 1, into even[l] and odd[l]: the same numbers as radvar_gauss, many
+ * lanes - 1, into even[l] and odd[l]: the same numbers as radvar_rng_gauss, many
  * streams at once (vectorised). */
-void radvar_gauss_pair_lanes(uint64_t seed, uint64_t first_stream, size_t lanes, uint64_t pair,
+RADVAR_API void radvar_rng_gauss_pair_lanes(uint64_t seed, uint64_t first_stream, size_t lanes, uint64_t pair,
                              double *even, double *odd);
 
 /* 64 uniform bits number `index` of `stream` under `seed` (words 0-1 of
  * counter {index, 0xffffffff, stream}: a retry value the Gaussians never use). */
-uint64_t radvar_uniform_bits(uint64_t seed, uint64_t stream, uint64_t index);
+RADVAR_API uint64_t radvar_rng_uniform_bits(uint64_t seed, uint64_t stream, uint64_t index);
 
 /* n consecutive draws of one stream from index first. */
-void radvar_gauss_fill(uint64_t seed, uint64_t stream, uint64_t first, size_t n, double *out);
+RADVAR_API void radvar_rng_gauss_fill(uint64_t seed, uint64_t stream, uint64_t first, size_t n, double *out);
+
+RADVAR_END_DECLS
 
 #endif

@@ -7,9 +7,9 @@
  *        k_t = min(t, round(rho_t)) (rho_t from the schedule module) or
  *        k_t = min(t, k) for a fixed k.
  * At each reported step the moments of psi_t over the trials are kept
- * (radvar_moments); the rectified r_t psi_t has the same moments scaled by r_t.
+ * (radvar_stats_moments); the rectified r_t psi_t has the same moments scaled by r_t.
  *
- * Reproducibility: g_t of trial i is radvar_gauss(seed, i, t - 1), and trials
+ * Reproducibility: g_t of trial i is radvar_rng_gauss(seed, i, t - 1), and trials
  * are processed in fixed chunks, chunks in fixed superchunks of 16; chunk
  * moments merge in chunk order into their superchunk's, and superchunks merge
  * in order into the totals.  That tree depends on the configuration only, so
@@ -19,6 +19,8 @@
  * window per trial in flight, plus the psi^2 samples at the KS steps.
  *
  * Use (GSL's alloc / iterate / free):
+ *   radvar_sim_config cfg; radvar_sim_config_default(&cfg);
+ *   cfg.beta2 = 0.999; cfg.steps = 6000; cfg.trials = 10000; ...
  *   radvar_sim *s; radvar_sim_alloc(&cfg, &s);
  *   while (radvar_sim_iterate(s) == RADVAR_CONTINUE && !stop) ;
  *   ... radvar_sim_moments(s, k) ...; radvar_sim_free(s);
@@ -31,6 +33,8 @@
 
 #include "radvar/common.h"
 #include "radvar/stats.h"
+
+RADVAR_BEGIN_DECLS
 
 typedef enum { RADVAR_AVERAGE_EMA = 0, RADVAR_AVERAGE_SMA = 1 } radvar_average;
 
@@ -50,49 +54,83 @@ typedef struct {
     uint64_t first_trial;   /* trials first_trial .. first_trial + trials - 1 */
 } radvar_sim_config;
 
+/* Defaults: beta2 0.999, 1000 steps, 1000 trials, mu 0, sigma 1, seed 1,
+ * 1 thread, the EMA, no window, no reported steps (set report and
+ * n_report), no KS steps, first trial 0. */
+RADVAR_API void radvar_sim_config_default(radvar_sim_config *cfg);
+
+/* A handle must not be used by two threads at once (it runs its own threads
+ * inside radvar_sim_iterate); distinct handles are independent. */
 typedef struct radvar_sim radvar_sim;
 
 /* Validate cfg and allocate.  exceptions: RADVAR_EINVAL (with *out = NULL),
  * RADVAR_ENOMEM. */
-int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out);
+RADVAR_API int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out);
 
 /* Run and merge the next superchunk (its chunks spread over the threads);
  * RADVAR_CONTINUE while trials remain, RADVAR_SUCCESS when all are done. */
-int radvar_sim_iterate(radvar_sim *s);
+RADVAR_API int radvar_sim_iterate(radvar_sim *s);
 
 /* Trials whose results are in the moments so far (a whole number of chunks). */
-uint64_t radvar_sim_trials_done(const radvar_sim *s);
-uint64_t radvar_sim_trials_total(const radvar_sim *s);
+RADVAR_API uint64_t radvar_sim_trials_done(const radvar_sim *s);
+RADVAR_API uint64_t radvar_sim_trials_total(const radvar_sim *s);
 
 /* Moments of psi_t over the trials done, at cfg.report[k]. */
-const radvar_moments *radvar_sim_moments(const radvar_sim *s, size_t k);
+RADVAR_API const radvar_stats_moments *radvar_sim_moments(const radvar_sim *s, size_t k);
 
 /* The SMA window k_t at cfg.report[k] (the EMA: rho_t), i.e. the degrees of
  * freedom of the scaled-inverse-chi2 model for that step. */
-double radvar_sim_dof(const radvar_sim *s, size_t k);
+RADVAR_API double radvar_sim_dof(const radvar_sim *s, size_t k);
 
-/* The psi^2 samples at cfg.ks[j], one per trial done, in trial order. */
-const double *radvar_sim_ks_sample(const radvar_sim *s, size_t j);
+/* What the moments at cfg.report[k] say, beside the model:
+ *   t, rho_t, dof            the step, the paper's rho_t and the model's dof;
+ *   mean_psi, var_psi        sample mean and (n-1) variance of psi_t;
+ *   se_var_psi               standard error of var_psi from the sample fourth
+ *                            moment; inf where psi_t has no fourth moment
+ *                            (4 or fewer gradients averaged);
+ *   *_rect_psi               the same for r_t psi_t, r_t the paper's term at
+ *                            dof (NaN where dof <= 4);
+ *   var_model                Theorem 1 at dof with tau2 = 1/sigma^2;
+ *   rho_eff, _lo, _hi        the rho at which Theorem 1 gives var_psi, with
+ *                            a 95% interval from var_psi -/+ 1.96 se (2 and
+ *                            inf where se is not finite).
+ * exceptions: RADVAR_EINVAL (k >= n_report). */
+typedef struct {
+    double t, rho_t, dof;
+    double mean_psi, var_psi, se_var_psi;
+    double mean_rect_psi, var_rect_psi, se_var_rect_psi;
+    double var_model, rho_eff, rho_eff_lo, rho_eff_hi;
+} radvar_sim_summary;
+RADVAR_API int radvar_sim_summarize(const radvar_sim *s, size_t k, radvar_sim_summary *out);
+
+/* The psi^2 samples at cfg.ks[j], one per trial, in trial order (the
+ * entries of trials not done yet are unspecified); NULL for j >= n_ks. */
+RADVAR_API const double *radvar_sim_ks_sample(const radvar_sim *s, size_t j);
 
 /* The number of trials per chunk (a function of the configuration only). */
-uint64_t radvar_sim_chunk_trials(const radvar_sim *s);
+RADVAR_API uint64_t radvar_sim_chunk_trials(const radvar_sim *s);
 
-void radvar_sim_free(radvar_sim *s);
+RADVAR_API void radvar_sim_free(radvar_sim *s);
 
 /* The same work for one chunk: moments of chunk c (trials c*chunk .. ) at every
  * reported step into out[0..n_report). */
-int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_moments *out);
+RADVAR_API int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_stats_moments *out);
 
 /* Distributing the work over processes (what radvar_sim_iterate does in one):
  * the number of superchunks; the trials of superchunk k (count, and the first
  * trial index in *first); its moments, computed with the threads into
- * out[0..n_report) (and its psi^2 samples into the KS arrays); and the merge
- * of those moments into the totals, which must come in order k = 0, 1, ...
- * (RADVAR_EINVAL otherwise). */
-uint64_t radvar_sim_supers(const radvar_sim *s);
-uint64_t radvar_sim_super_trials(const radvar_sim *s, uint64_t super, uint64_t *first);
-int radvar_sim_run_super(radvar_sim *s, uint64_t super, radvar_moments *out);
-int radvar_sim_merge_super(radvar_sim *s, uint64_t super, const radvar_moments *part);
-double *radvar_sim_ks_sample_mutable(radvar_sim *s, size_t j);
+ * out[0..n_report) (and its psi^2 samples into this handle's KS arrays at
+ * trials first ..); and the merge of those moments into the totals, which
+ * must come in order k = 0, 1, ... (RADVAR_EINVAL otherwise, or for
+ * k >= the number of superchunks).  ks_part, when not NULL, holds for each
+ * KS step j the superchunk's psi^2 samples (ks_part[j][0..count)), computed
+ * by another process; NULL means they were computed by this handle. */
+RADVAR_API uint64_t radvar_sim_supers(const radvar_sim *s);
+RADVAR_API uint64_t radvar_sim_super_trials(const radvar_sim *s, uint64_t super, uint64_t *first);
+RADVAR_API int radvar_sim_run_super(radvar_sim *s, uint64_t super, radvar_stats_moments *out);
+RADVAR_API int radvar_sim_merge_super(radvar_sim *s, uint64_t super, const radvar_stats_moments *part,
+                                      const double *const *ks_part);
+
+RADVAR_END_DECLS
 
 #endif

@@ -10,8 +10,8 @@
 
 #include <gsl/gsl_blas.h>
 
-#include "internal.h"
-#include "radvar/mlp.h"
+#include <gsl/gsl_errno.h>
+#include "mlp.h"
 #include "radvar/rng.h"
 
 struct radvar_mlp {
@@ -47,7 +47,6 @@ int radvar_mlp_alloc(size_t in, size_t hidden, size_t out, size_t max_batch, rad
         radvar_mlp_free(m);
         return RADVAR_ENOMEM;
     }
-    radvar_gsl_quiet();
     *out_m = m;
     return RADVAR_SUCCESS;
 }
@@ -62,17 +61,18 @@ void radvar_mlp_init(const radvar_mlp *m, float *params, uint64_t seed)
     size_t n1 = m->hidden * m->in, n2 = m->out * m->hidden;
     double s1 = sqrt(2.0 / (double)m->in), s2 = sqrt(2.0 / (double)m->hidden);
     for (size_t i = 0; i < n1; i++)
-        params[i] = (float)(s1 * radvar_gauss(seed, 0, i));
+        params[i] = (float)(s1 * radvar_rng_gauss(seed, 0, i));
     memset(params + n1, 0, m->hidden * sizeof(float));
     float *w2 = params + n1 + m->hidden;
     for (size_t i = 0; i < n2; i++)
-        w2[i] = (float)(s2 * radvar_gauss(seed, 1, i));
+        w2[i] = (float)(s2 * radvar_rng_gauss(seed, 1, i));
     memset(w2 + n2, 0, m->out * sizeof(float));
 }
 
-/* Forward pass into m->h and m->z; returns the summed loss, and writes the
- * number of correct predictions to *correct (when not NULL); with dz, the
- * softmax minus one-hot, scaled by `scale`, goes to m->dz. */
+/* Forward pass into m->h and m->z; returns the summed loss (NaN when a BLAS
+ * call fails), and writes the number of correct predictions to *correct
+ * (when not NULL); with dz, the softmax minus one-hot, scaled by `scale`,
+ * goes to m->dz. */
 static double forward(radvar_mlp *m, const float *params, const float *x, const uint8_t *y,
                       size_t batch, size_t *correct, float scale, int want_dz)
 {
@@ -83,13 +83,15 @@ static double forward(radvar_mlp *m, const float *params, const float *x, const 
     gsl_matrix_float_const_view W2 = gsl_matrix_float_const_view_array(w2, m->out, m->hidden);
     gsl_matrix_float_view H = gsl_matrix_float_view_array(m->h, batch, m->hidden);
     gsl_matrix_float_view Z = gsl_matrix_float_view_array(m->z, batch, m->out);
-    gsl_blas_sgemm(CblasNoTrans, CblasTrans, 1.0f, &X.matrix, &W1.matrix, 0.0f, &H.matrix);
+    if (gsl_blas_sgemm(CblasNoTrans, CblasTrans, 1.0f, &X.matrix, &W1.matrix, 0.0f, &H.matrix))
+        return NAN;
     for (size_t b = 0; b < batch; b++)
         for (size_t j = 0; j < m->hidden; j++) {
             float v = m->h[b * m->hidden + j] + b1[j];
             m->h[b * m->hidden + j] = v > 0 ? v : 0;
         }
-    gsl_blas_sgemm(CblasNoTrans, CblasTrans, 1.0f, &H.matrix, &W2.matrix, 0.0f, &Z.matrix);
+    if (gsl_blas_sgemm(CblasNoTrans, CblasTrans, 1.0f, &H.matrix, &W2.matrix, 0.0f, &Z.matrix))
+        return NAN;
     double loss = 0;
     size_t right = 0;
     for (size_t b = 0; b < batch; b++) {
@@ -125,7 +127,7 @@ double radvar_mlp_loss_grad(radvar_mlp *m, const float *params, const float *x, 
     if (batch == 0 || batch > m->max_batch)
         return NAN;
     double loss = forward(m, params, x, y, batch, NULL, 1.0f / (float)batch, grad != NULL);
-    if (grad == NULL)
+    if (grad == NULL || isnan(loss))
         return loss / (double)batch;
     const float *w2 = params + m->hidden * m->in + m->hidden;
     float *g_w1 = grad, *g_b1 = g_w1 + m->hidden * m->in, *g_w2 = g_b1 + m->hidden,
@@ -137,8 +139,9 @@ double radvar_mlp_loss_grad(radvar_mlp *m, const float *params, const float *x, 
     gsl_matrix_float_view DH = gsl_matrix_float_view_array(m->dh, batch, m->hidden);
     gsl_matrix_float_view GW2 = gsl_matrix_float_view_array(g_w2, m->out, m->hidden);
     gsl_matrix_float_view GW1 = gsl_matrix_float_view_array(g_w1, m->hidden, m->in);
-    gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f, &DZ.matrix, &H.matrix, 0.0f, &GW2.matrix);
-    gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, &DZ.matrix, &W2.matrix, 0.0f, &DH.matrix);
+    if (gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f, &DZ.matrix, &H.matrix, 0.0f, &GW2.matrix)
+        || gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, &DZ.matrix, &W2.matrix, 0.0f, &DH.matrix))
+        return NAN;
     for (size_t k = 0; k < m->out; k++) {
         double s = 0;
         for (size_t b = 0; b < batch; b++)
@@ -155,20 +158,28 @@ double radvar_mlp_loss_grad(radvar_mlp *m, const float *params, const float *x, 
             s += m->dh[b * m->hidden + j];
         g_b1[j] = (float)s;
     }
-    gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f, &DH.matrix, &X.matrix, 0.0f, &GW1.matrix);
+    if (gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f, &DH.matrix, &X.matrix, 0.0f, &GW1.matrix))
+        return NAN;
     return loss / (double)batch;
 }
 
-void radvar_mlp_evaluate(radvar_mlp *m, const float *params, const float *x, const uint8_t *y,
-                         size_t n, double *mean_loss, double *accuracy)
+int radvar_mlp_evaluate(radvar_mlp *m, const float *params, const float *x, const uint8_t *y,
+                        size_t n, double *mean_loss, double *accuracy)
 {
+    *mean_loss = *accuracy = NAN;
+    if (n == 0)
+        return RADVAR_EINVAL;
     double loss = 0;
     size_t right = 0;
     for (size_t first = 0; first < n; first += m->max_batch) {
-        size_t batch = n - first < m->max_batch ? n - first : m->max_batch, c;
-        loss += forward(m, params, x + first * m->in, y + first, batch, &c, 1.0f, 0);
+        size_t batch = n - first < m->max_batch ? n - first : m->max_batch, c = 0;
+        double part = forward(m, params, x + first * m->in, y + first, batch, &c, 1.0f, 0);
+        if (isnan(part))
+            return RADVAR_EINVAL;
+        loss += part;
         right += c;
     }
-    *mean_loss = n ? loss / (double)n : NAN;
-    *accuracy = n ? (double)right / (double)n : NAN;
+    *mean_loss = loss / (double)n;
+    *accuracy = (double)right / (double)n;
+    return RADVAR_SUCCESS;
 }

@@ -7,8 +7,8 @@
 #include <zlib.h>
 
 #include "check_util.h"
-#include "radvar/mlp.h"
-#include "radvar/mnist.h"
+#include "mlp.h"
+#include "idx.h"
 
 #define DATA "/usr/share/datasets/fashion-mnist"
 
@@ -29,12 +29,12 @@ static void write_bytes(const char *name, const void *data, size_t len, int gz)
     }
 }
 
-static int load(const char *images, const char *labels, radvar_mnist *d, char *why)
+static int load(const char *images, const char *labels, radvar_idx_data *d, char *why)
 {
     char ip[256], lp[256];
     snprintf(ip, sizeof ip, "%s/%s", dir, images);
     snprintf(lp, sizeof lp, "%s/%s", dir, labels);
-    return radvar_mnist_load(ip, lp, 0, d, why, 256);
+    return radvar_idx_load(ip, lp, 0, d, why, 256);
 }
 
 /* a valid 3-image 2x2 set, written plain and gzipped */
@@ -85,7 +85,7 @@ static void teardown(void)
 
 START_TEST(test_loader_small)
 {
-    radvar_mnist d;
+    radvar_idx_data d;
     char why[256];
     ck_assert_int_eq(load("i.gz", "l.gz", &d, why), RADVAR_SUCCESS);
     ck_assert_uint_eq(d.count, 3);
@@ -93,15 +93,15 @@ START_TEST(test_loader_small)
     ck_assert(d.images[1] == 1.0f && d.images[0] == 0.0f);
     ck_assert_rel(d.images[11], 100.0 / 255.0, 1e-7);
     ck_assert(d.labels[0] == 7 && d.labels[2] == 9);
-    radvar_mnist_free(&d);
+    radvar_idx_free(&d);
     ck_assert_int_eq(load("i.raw", "l.raw", &d, why), RADVAR_SUCCESS); /* plain IDX too */
-    radvar_mnist_free(&d);
+    radvar_idx_free(&d);
 }
 END_TEST
 
 START_TEST(test_loader_errors)
 {
-    radvar_mnist d;
+    radvar_idx_data d;
     char why[256];
     ck_assert_int_eq(load("missing.gz", "l.gz", &d, why), RADVAR_EIO);
     ck_assert(strstr(why, "cannot open") != NULL);
@@ -121,9 +121,9 @@ END_TEST
 
 START_TEST(test_loader_fashion_mnist)
 {
-    radvar_mnist d;
+    radvar_idx_data d;
     char why[256];
-    ck_assert_msg(radvar_mnist_load(DATA "/train-images-idx3-ubyte.gz",
+    ck_assert_msg(radvar_idx_load(DATA "/train-images-idx3-ubyte.gz",
                                     DATA "/train-labels-idx1-ubyte.gz", 0, &d, why, sizeof why)
                       == RADVAR_SUCCESS,
                   "%s", why);
@@ -134,12 +134,12 @@ START_TEST(test_loader_fashion_mnist)
         counts[d.labels[i]]++;
     for (int k = 0; k < 10; k++)
         ck_assert_uint_eq(counts[k], 6000); /* Fashion-MNIST is balanced */
-    radvar_mnist_free(&d);
-    ck_assert_int_eq(radvar_mnist_load(DATA "/t10k-images-idx3-ubyte.gz",
+    radvar_idx_free(&d);
+    ck_assert_int_eq(radvar_idx_load(DATA "/t10k-images-idx3-ubyte.gz",
                                        DATA "/t10k-labels-idx1-ubyte.gz", 500, &d, why, sizeof why),
                      RADVAR_SUCCESS);
     ck_assert_uint_eq(d.count, 500);
-    radvar_mnist_free(&d);
+    radvar_idx_free(&d);
 }
 END_TEST
 
@@ -205,6 +205,7 @@ END_TEST
 
 int main(void)
 {
+    radvar_init();
     Suite *s = suite_create("mlp");
     TCase *data = tcase_create("Data");
     tcase_add_unchecked_fixture(data, setup, teardown);

@@ -1,4 +1,4 @@
-/* radvar/mnist.h: the IDX files of (Fashion-)MNIST, gzip-compressed or not.
+/* experiments/idx.h: the IDX files of (Fashion-)MNIST, gzip-compressed or not.
  *
  * IDX (LeCun et al.): a big-endian magic 0x00000803 (unsigned bytes, three
  * dimensions: count, rows, columns) for images and 0x00000801 (one dimension)
@@ -7,8 +7,8 @@
  * /usr/share/datasets/fashion-mnist as train-{images-idx3,labels-idx1}-ubyte.gz
  * and t10k-....gz.
  */
-#ifndef RADVAR_MNIST_H
-#define RADVAR_MNIST_H
+#ifndef RADVAR_EXPERIMENTS_IDX_H
+#define RADVAR_EXPERIMENTS_IDX_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,16 +19,16 @@ typedef struct {
     size_t count, rows, cols;
     float *images;   /* count x rows x cols, pixels scaled to [0, 1] */
     uint8_t *labels; /* count, each in 0..9 */
-} radvar_mnist;
+} radvar_idx_data;
 
 /* Load images and labels from IDX files (gzip or plain), keeping the first
  * max_count examples (0: all).  On error returns RADVAR_EIO (cannot open or
  * read) or RADVAR_EFORMAT (wrong magic, truncated data, labels > 9, counts of
  * images and labels that differ), fills *data with zeros, and writes a
  * one-line reason into why[0..why_len). */
-int radvar_mnist_load(const char *images_path, const char *labels_path, size_t max_count,
-                      radvar_mnist *data, char *why, size_t why_len);
+int radvar_idx_load(const char *images_path, const char *labels_path, size_t max_count,
+                      radvar_idx_data *data, char *why, size_t why_len);
 
-void radvar_mnist_free(radvar_mnist *data);
+void radvar_idx_free(radvar_idx_data *data);
 
 #endif

@@ -1,4 +1,4 @@
-/* mnist.c: the IDX reader, through zlib's gz* functions, which read gzip and
+/* idx.c: the IDX reader, through zlib's gz* functions, which read gzip and
  * plain files alike. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include <zlib.h>
 
-#include "radvar/mnist.h"
+#include "idx.h"
 
 static int read_exact(gzFile f, void *buf, size_t len)
 {
@@ -54,15 +54,15 @@ static int idx_open(const char *path, uint32_t magic, int ndim, uint32_t *dims, 
     return RADVAR_SUCCESS;
 }
 
-void radvar_mnist_free(radvar_mnist *data)
+void radvar_idx_free(radvar_idx_data *data)
 {
     free(data->images);
     free(data->labels);
     memset(data, 0, sizeof *data);
 }
 
-int radvar_mnist_load(const char *images_path, const char *labels_path, size_t max_count,
-                      radvar_mnist *data, char *why, size_t why_len)
+int radvar_idx_load(const char *images_path, const char *labels_path, size_t max_count,
+                      radvar_idx_data *data, char *why, size_t why_len)
 {
     memset(data, 0, sizeof *data);
     uint32_t idims[3], ldims[1];
@@ -124,6 +124,6 @@ fail:
         gzclose(fi);
     if (fl)
         gzclose(fl);
-    radvar_mnist_free(data);
+    radvar_idx_free(data);
     return status;
 }

@@ -1,63 +1,24 @@
-/* internal.c: numerical helpers shared by the radvar modules.
+/* special.c: log1pmx and Binet's function, see special.h.
  *
  * REFERENCES
  *   Abramowitz & Stegun 6.1.40-6.1.42 (Stirling series, Binet's function);
  *   R's nmath log1pmx() for the role of log1p(x) - x.
  */
 #include <float.h>
-#include <pthread.h>
+#include <math.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
 
-#include "internal.h"
+#include "special.h"
 
-static pthread_once_t gsl_quiet_once = PTHREAD_ONCE_INIT;
-
-static void gsl_quiet_init(void)
-{
-    gsl_set_error_handler_off();
-}
-
-void radvar_gsl_quiet(void)
-{
-    pthread_once(&gsl_quiet_once, gsl_quiet_init);
-}
-
-const char *radvar_strerror(int status)
-{
-    switch (status) {
-    case RADVAR_CONTINUE: return "not finished";
-    case RADVAR_SUCCESS: return "success";
-    case RADVAR_EDOM: return "argument outside the domain";
-    case RADVAR_EMAXITER: return "iteration limit reached before convergence";
-    case RADVAR_EINVAL: return "invalid parameter";
-    case RADVAR_ENOMEM: return "out of memory";
-    case RADVAR_EIO: return "input/output error";
-    case RADVAR_EFORMAT: return "file truncated, foreign or corrupt";
-    case RADVAR_EINTR: return "interrupted";
-    case RADVAR_ENONFINITE: return "non-finite value";
-    default: return "unknown status";
-    }
-}
-
-uint64_t radvar_fnv1a(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-double radvar_log1pmx(double x)
+double radvar_special_log1pmx(double x)
 {
     if (isnan(x) || x <= -1.0)
         return x == -1.0 ? -INFINITY : NAN;
     /* Below |x| = 1/4 the direct form would lose up to -log10(|x|)+... digits
      * to cancellation; the Taylor series sum_{k>=2} (-1)^(k+1) x^k / k has
-     * ratio |x| <= 1/4, so about 27 terms reach DBL_EPSILON. */
+     * ratio |x| <= 1/4, so about 27 terms reach DBL_EPSILON (cap: 200). */
     if (fabs(x) < 0.25) {
         double term = x * x, sum = -term / 2.0;
         for (int k = 3; k < 200; k++) {
@@ -72,7 +33,7 @@ double radvar_log1pmx(double x)
     return log1p(x) - x; /* cancellation costs at most a factor ~8 here */
 }
 
-double radvar_binet_mu(double z)
+double radvar_special_binet_mu(double z)
 {
     if (!(z > 0.0))
         return NAN;
@@ -90,8 +51,8 @@ double radvar_binet_mu(double z)
         return sum / z;
     }
     /* gammastar(z) = Gamma(z) / (sqrt(2 pi) z^(z-1/2) e^-z) = exp(mu(z)),
-     * computed by GSL to a few ulps for every z > 0. */
-    radvar_gsl_quiet();
+     * computed by GSL to a few ulps for every z > 0; it signals no error for
+     * 0 < z < 10. */
     gsl_sf_result g;
     if (gsl_sf_gammastar_e(z, &g) != GSL_SUCCESS)
         return NAN;

@@ -1,0 +1,158 @@
+/* optim_args.c: the optimizer's options, shared by replay, train and
+ * bench-step: one definition of every knob, its parsing and its record in
+ * the output header. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* pick: the index of text in names, or a message listing the valid names */
+int cli_pick(const char *opt, const char *text, const char *const *names, int count)
+{
+    for (int k = 0; k < count; k++)
+        if (strcmp(text, names[k]) == 0)
+            return k;
+    char valid[256] = "";
+    for (int k = 0; k < count; k++)
+        snprintf(valid + strlen(valid), sizeof valid - strlen(valid), "%s%s", k ? ", " : "", names[k]);
+    cli_fail("%s: '%s' is not valid (valid: %s)", opt, text, valid);
+}
+
+radvar_dtype cli_dtype(const char *opt, const char *text)
+{
+    static const char *const names[] = {"float32", "float64"};
+    return cli_pick(opt, text, names, 2) == 0 ? RADVAR_FLOAT32 : RADVAR_FLOAT64;
+}
+
+const char *cli_dtype_name(radvar_dtype dtype)
+{
+    return dtype == RADVAR_FLOAT32 ? "float32" : "float64";
+}
+
+static const char *const below_names[] = {"momentum", "skip"};
+static const char *const place_names[] = {"sqrt-v", "sqrt-vhat"};
+static const char *const wd_names[] = {"none", "l2", "decoupled", "decoupled-taken", "decoupled-in-lr"};
+static const char *const cmp_names[] = {"gt", "ge"};
+
+static void method_and_preset(const cli_optim_args *a, radvar_optim_config *cfg)
+{
+    if (a->method == NULL)
+        cli_fail("--method is required (sgd adam adamw radam adam-warmup adam-2k adam-eps)");
+    radvar_method method;
+    if (radvar_optim_method_from_name(a->method, &method) != RADVAR_SUCCESS)
+        cli_fail("--method: '%s' is not a method (valid: sgd, adam, adamw, radam, adam-warmup, "
+                 "adam-2k, adam-eps)", a->method);
+    radvar_optim_defaults(method, cfg);
+    if (a->preset == NULL)
+        return;
+    if (method != RADVAR_RADAM)
+        cli_fail("--preset: applies to --method radam only");
+    if (radvar_optim_preset(a->preset, cfg) != RADVAR_SUCCESS)
+        cli_fail("--preset: '%s' is not valid (valid: %s)", a->preset, RADVAR_OPTIM_PRESETS);
+}
+
+static void hyper_parameters(const cli_optim_args *a, radvar_optim_config *cfg)
+{
+    if (a->lr) cfg->lr = cli_nonnegative("--lr", a->lr);
+    if (a->beta1) cfg->beta1 = cli_unit_interval("--beta1", a->beta1);
+    if (a->beta2) cfg->beta2 = cli_unit_interval("--beta2", a->beta2);
+    if (a->eps) cfg->eps = cli_nonnegative("--eps", a->eps);
+    if (a->weight_decay) cfg->weight_decay = cli_nonnegative("--weight-decay", a->weight_decay);
+    if (a->eps_root) cfg->eps_root = cli_nonnegative("--eps-root", a->eps_root);
+    if (a->momentum) cfg->momentum = cli_unit_interval("--momentum", a->momentum);
+    if (a->warmup) {
+        cfg->warmup_steps = cli_double("--warmup", a->warmup);
+        cli_check_range("--warmup", a->warmup, cfg->warmup_steps, 1, 0, 1e15, 0);
+    }
+    if (a->v_only) cfg->v_only_steps = cli_integer("--v-only-steps", a->v_only, 0, 1e15);
+    if (a->total) cfg->total_steps = cli_integer("--total-steps", a->total, 0, 1e15);
+    if (a->warmup_prop)
+        cfg->warmup_proportion = cli_double("--warmup-proportion", a->warmup_prop),
+        cli_check_range("--warmup-proportion", a->warmup_prop, cfg->warmup_proportion, 0, 0, 1, 0);
+    if (a->min_lr) cfg->min_lr = cli_nonnegative("--min-lr", a->min_lr);
+}
+
+static void knobs(const cli_optim_args *a, radvar_optim_config *cfg)
+{
+    if (a->threshold) {
+        cfg->threshold.rho_min = cli_double("--threshold", a->threshold);
+        snprintf(cfg->threshold.name, sizeof cfg->threshold.name, "custom");
+    }
+    if (a->threshold_cmp)
+        cfg->threshold.cmp = cli_pick("--threshold-cmp", a->threshold_cmp, cmp_names, 2) ? RADVAR_CMP_GE
+                                                                                         : RADVAR_CMP_GT;
+    if (a->below)
+        cfg->below = cli_pick("--below", a->below, below_names, 2) ? RADVAR_BELOW_SKIP
+                                                                   : RADVAR_BELOW_MOMENTUM;
+    if (a->eps_placement)
+        cfg->eps_placement = cli_pick("--eps-placement", a->eps_placement, place_names, 2)
+                                 ? RADVAR_EPS_SQRT_VHAT : RADVAR_EPS_SQRT_V;
+    if (a->wd_kind)
+        cfg->wd_kind = (radvar_weight_decay)cli_pick("--wd-kind", a->wd_kind, wd_names, 5);
+    if (a->rect && radvar_rectify_kind_from_name(a->rect, &cfg->rect) != RADVAR_SUCCESS)
+        cli_fail("--rect: '%s' is not valid (valid: paper, sma-exact, moment)", a->rect);
+    cfg->nesterov |= a->nesterov;
+    cfg->amsgrad |= a->amsgrad;
+}
+
+void cli_optim_resolve(const cli_optim_args *a, radvar_optim_config *cfg)
+{
+    method_and_preset(a, cfg);
+    hyper_parameters(a, cfg);
+    knobs(a, cfg);
+}
+
+void cli_optim_params(cli_table *t, const radvar_optim_config *c)
+{
+    cli_table_param(t, "method", "%s", radvar_optim_method_name(c->method));
+    cli_table_param(t, "dispatch", "%s", radvar_dispatch_name());
+    cli_table_param(t, "lr", "%.17g", c->lr);
+    cli_table_param(t, "betas", "%.17g, %.17g", c->beta1, c->beta2);
+    cli_table_param(t, "eps", "%.17g", c->eps);
+    cli_table_param(t, "weight_decay", "%.17g (%s)", c->weight_decay, wd_names[c->wd_kind]);
+    if (c->method == RADVAR_SGD)
+        cli_table_param(t, "momentum", "%.17g%s", c->momentum, c->nesterov ? " (nesterov)" : "");
+    if (c->method == RADVAR_ADAM_WARMUP)
+        cli_table_param(t, "warmup_steps", "%.17g", c->warmup_steps);
+    if (c->method == RADVAR_ADAM_2K)
+        cli_table_param(t, "v_only_steps", "%.17g", c->v_only_steps);
+    if (c->method != RADVAR_RADAM)
+        return;
+    cli_table_param(t, "preset", "%s", c->preset);
+    cli_table_param(t, "rectification", "%s", radvar_rectify_kind_name(c->rect));
+    if (c->rect == RADVAR_RECTIFY_PAPER)
+        cli_table_param(t, "threshold", "rho_t %s %.17g", c->threshold.cmp == RADVAR_CMP_GE ? ">=" : ">",
+                        c->threshold.rho_min);
+    cli_table_param(t, "below_threshold", "%s", below_names[c->below]);
+    cli_table_param(t, "eps_placement", "%s", place_names[c->eps_placement]);
+    if (c->eps_root > 0)
+        cli_table_param(t, "eps_root", "%.17g", c->eps_root);
+    if (c->nesterov || c->amsgrad)
+        cli_table_param(t, "variants", "%s%s", c->nesterov ? "nesterov " : "", c->amsgrad ? "amsgrad" : "");
+    if (c->total_steps > 0)
+        cli_table_param(t, "schedule", "tfa: total_steps %.17g, warmup_proportion %.17g, min_lr %.17g",
+                        c->total_steps, c->warmup_proportion, c->min_lr);
+}
+
+const char cli_optim_help[] =
+    "  --method M        sgd adam adamw radam adam-warmup adam-2k adam-eps\n"
+    "  --preset P        RAdam convention: " RADVAR_OPTIM_PRESETS " (default pytorch)\n"
+    "  --lr --beta1 --beta2 --eps --weight-decay   hyper-parameters (lr >= 0,\n"
+    "                    betas in [0, 1), eps >= 0, weight decay >= 0)\n"
+    "knobs (override the preset):\n"
+    "  --threshold X --threshold-cmp gt|ge   rectify when rho_t > X (>= X)\n"
+    "  --below momentum|skip     what RAdam does below the threshold\n"
+    "  --eps-placement sqrt-v|sqrt-vhat   eps added to sqrt(v) (PyTorch) or sqrt(v_hat)\n"
+    "  --eps-root X              optax: sqrt(v_hat + eps_root)\n"
+    "  --wd-kind none|l2|decoupled|decoupled-taken|decoupled-in-lr\n"
+    "  --rect paper|sma-exact|moment   the rectification (radvar/rectify.h):\n"
+    "                    paper: r_t with the threshold (flattens the SMA model to\n"
+    "                    first order); sma-exact: sqrt(Var(rho_inf)/Var(rho_t)) of\n"
+    "                    Theorem 1 (flattens the SMA model exactly, not the EMA);\n"
+    "                    moment: the same at rho_moment = 1/sum w^2 (flattens the\n"
+    "                    EMA of Gaussian gradients to within about 1%)\n"
+    "  --nesterov --amsgrad --momentum X\n"
+    "  --warmup TW               adam-warmup length (default 2000)\n"
+    "  --v-only-steps K          adam-2k: steps that only update v (default 2000)\n"
+    "  --total-steps N --warmup-proportion X --min-lr X   TFA schedule\n";

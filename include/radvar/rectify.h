@@ -1,0 +1,114 @@
+/* radvar/rectify.h: every rectification of Adam's adaptive learning rate, and
+ * the threshold conventions that decide when RAdam applies one.  This module
+ * is the one copy of these formulas: the schedule table, the exact analysis,
+ * the simulations and the optimizer all call it.
+ *
+ * A rectification r multiplies psi_t so that Var[r psi_t] stays at the value
+ * of the stationary EMA, Var[psi_inf].  They differ in the model of psi_t:
+ *   paper      r_t of Liu et al. (eq. 7): the first-order approximation of
+ *              the SMA model at the dof rho_t (the centre-of-mass match);
+ *   sma_exact  sqrt(Var(rho_inf)/Var(rho_t)) with Var from Theorem 1: the
+ *              SMA model at rho_t, exactly.  It flattens the SMA model, not
+ *              the EMA: rho_t underestimates the EMA's dof mid-run;
+ *   moment     sqrt(Var(rho_inf)/Var(rho_moment)) with Theorem 1 at the
+ *              second-moment dof rho_moment = 1/sum w_i^2: flattens the
+ *              variance of the EMA of Gaussian gradients to within about 1%
+ *              (measured with the exact module), at the cost of a closed form;
+ *   ema_exact  sqrt(Var_EMA[psi_inf]/Var_EMA[psi_t]) from the exact EMA
+ *              moments (radvar/exact.h): flat by construction, for given
+ *              mu and sigma, at the cost of two quadratures.
+ * The plain forms return NaN outside the domain.
+ */
+#ifndef RADVAR_RECTIFY_H
+#define RADVAR_RECTIFY_H
+
+#include <stdint.h>
+
+#include "radvar/common.h"
+
+RADVAR_BEGIN_DECLS
+
+typedef enum {
+    RADVAR_RECTIFY_PAPER = 0,
+    RADVAR_RECTIFY_SMA_EXACT = 1,
+    RADVAR_RECTIFY_MOMENT = 2
+} radvar_rectify_kind;
+
+/* The name of a kind ("paper", "sma-exact", "moment"), and back;
+ * from_name returns RADVAR_EINVAL for an unknown name. */
+RADVAR_API const char *radvar_rectify_kind_name(radvar_rectify_kind kind);
+RADVAR_API int radvar_rectify_kind_from_name(const char *name, radvar_rectify_kind *kind);
+
+/* The paper's term (eq. 7) from the degrees of freedom:
+ * r = sqrt((rho_t-4)(rho_t-2) rho_inf / ((rho_inf-4)(rho_inf-2) rho_t)).
+ * domain: rho_t > 4, rho_inf > 4 (rho_t may be inf).  exceptions: RADVAR_EDOM. */
+RADVAR_API int radvar_rectify_paper_from_rho_e(double rho_t, double rho_inf, radvar_result *r);
+RADVAR_API double radvar_rectify_paper_from_rho(double rho_t, double rho_inf);
+
+/* r_t at (beta2, t): radvar_rectify_paper_from_rho(rho_t, rho_inf).
+ * domain: rho_t > 4 (so beta2 > 0.6), t >= 1.  exceptions: RADVAR_EDOM. */
+RADVAR_API int radvar_rectify_paper_e(double beta2, double t, radvar_result *r);
+RADVAR_API double radvar_rectify_paper(double beta2, double t);
+
+/* The SMA model exactly: sqrt(Var[psi](rho_inf) / Var[psi](rho)), Var from
+ * Theorem 1; and at (beta2, t) with rho = rho_t.
+ * domain: rho > 2, rho_inf > 2 (beta2 > 1/3).  exceptions: RADVAR_EDOM. */
+RADVAR_API int radvar_rectify_sma_exact_from_rho_e(double rho, double rho_inf, radvar_result *r);
+RADVAR_API double radvar_rectify_sma_exact_from_rho(double rho, double rho_inf);
+RADVAR_API int radvar_rectify_sma_exact_e(double beta2, double t, radvar_result *r);
+RADVAR_API double radvar_rectify_sma_exact(double beta2, double t);
+
+/* The SMA model at the second-moment dof: sqrt(Var(rho_inf)/Var(rho_moment)).
+ * domain: rho_moment > 2 (t >= 3 for beta2 near 1), beta2 > 1/3.
+ * exceptions: RADVAR_EDOM. */
+RADVAR_API int radvar_rectify_moment_e(double beta2, double t, radvar_result *r);
+RADVAR_API double radvar_rectify_moment(double beta2, double t);
+
+/* The rectification of `kind` at (beta2, t) (ema_exact has its own function,
+ * in radvar/exact.h, since it needs mu and sigma). */
+RADVAR_API int radvar_rectify_e(radvar_rectify_kind kind, double beta2, double t, radvar_result *r);
+RADVAR_API double radvar_rectify(radvar_rectify_kind kind, double beta2, double t);
+
+/* When RAdam rectifies: rho_t > rho_min (RADVAR_CMP_GT) or
+ * rho_t >= rho_min (RADVAR_CMP_GE). */
+typedef enum { RADVAR_CMP_GT = 0, RADVAR_CMP_GE = 1 } radvar_rectify_cmp;
+
+typedef struct {
+    char name[16];
+    double rho_min;
+    radvar_rectify_cmp cmp;
+} radvar_rectify_threshold;
+
+/* The named conventions: the paper (rho_t > 4), the authors' official code
+ * (rho_t >= 5; rho_t > 5 in its first release) and PyTorch's
+ * torch.optim.RAdam (rho_t > 5). */
+RADVAR_API extern const radvar_rectify_threshold radvar_rectify_threshold_paper;
+RADVAR_API extern const radvar_rectify_threshold radvar_rectify_threshold_official;
+RADVAR_API extern const radvar_rectify_threshold radvar_rectify_threshold_pytorch;
+
+/* 1 when the convention rectifies at this rho_t, 0 otherwise (and for NaN). */
+RADVAR_API int radvar_rectify_threshold_applies(const radvar_rectify_threshold *th, double rho_t);
+
+/* The first step t at which th applies (rho_t increases with t), found by
+ * doubling and bisection (at most 106 evaluations of rho_t).
+ * exceptions: RADVAR_EDOM with *t_first = 0 when beta2 is outside [0, 1) or
+ * the convention never rectifies (rho_inf not beyond the threshold, or only
+ * after 2^53 steps). */
+RADVAR_API int radvar_rectify_first_step(double beta2, const radvar_rectify_threshold *th,
+                                         uint64_t *t_first);
+
+/* The effective warmup length sum_{t>=1} (1 - w_t) of a rectification used as
+ * a warmup (Ma & Yarats 2021, eq. 4): w_t = 0 before th applies, r_t of
+ * `kind` after.  1 - r_t decays like t beta2^t, so the sum stops when the
+ * geometric bound of the tail is below 1e-16 of the sum; the loop is capped
+ * at 1e6/(1-beta2) steps (RADVAR_EMAXITER with the partial sum beyond it).
+ * exceptions: RADVAR_EDOM (beta2 outside (0, 1), a threshold never reached). */
+RADVAR_API int radvar_rectify_effective_warmup_e(radvar_rectify_kind kind, double beta2,
+                                                 const radvar_rectify_threshold *th,
+                                                 radvar_result *r);
+RADVAR_API double radvar_rectify_effective_warmup(radvar_rectify_kind kind, double beta2,
+                                                  const radvar_rectify_threshold *th);
+
+RADVAR_END_DECLS
+
+#endif

@@ -1,0 +1,208 @@
+/* rectify.c: the rectifications and thresholds of radvar/rectify.h.
+ *
+ * REFERENCES
+ *   L. Liu et al., On the Variance of the Adaptive Learning Rate and Beyond,
+ *   ICLR 2020, eqs. (5)-(7) and Algorithm 2.
+ *   J. Ma and D. Yarats, On the adequacy of untuned warmup for adaptive
+ *   optimization, AAAI 2021 (effective warmup length, eq. 4).
+ */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "ksum.h"
+#include "radvar/rectify.h"
+#include "radvar/schedule.h"
+#include "radvar/theory.h"
+#include "result.h"
+
+const radvar_rectify_threshold radvar_rectify_threshold_paper = {"paper", 4.0, RADVAR_CMP_GT};
+const radvar_rectify_threshold radvar_rectify_threshold_official = {"official", 5.0, RADVAR_CMP_GE};
+const radvar_rectify_threshold radvar_rectify_threshold_pytorch = {"pytorch", 5.0, RADVAR_CMP_GT};
+
+static const char *const kind_names[] = {"paper", "sma-exact", "moment"};
+
+const char *radvar_rectify_kind_name(radvar_rectify_kind kind)
+{
+    return (unsigned)kind < sizeof kind_names / sizeof *kind_names ? kind_names[kind] : "?";
+}
+
+int radvar_rectify_kind_from_name(const char *name, radvar_rectify_kind *kind)
+{
+    for (size_t k = 0; k < sizeof kind_names / sizeof *kind_names; k++)
+        if (strcmp(name, kind_names[k]) == 0) {
+            *kind = (radvar_rectify_kind)k;
+            return RADVAR_SUCCESS;
+        }
+    return RADVAR_EINVAL;
+}
+
+int radvar_rectify_paper_from_rho_e(double rho_t, double rho_inf, radvar_result *r)
+{
+    if (!(rho_t > 4.0) || !(rho_inf > 4.0))
+        RADVAR_DOMAIN_ERROR(r);
+    /* paper eq. (7); grouped as two ratios near 1 so that nothing overflows
+     * for rho up to DBL_MAX */
+    r->val = sqrt(((rho_t - 4.0) / (rho_inf - 4.0)) * ((rho_t - 2.0) / (rho_inf - 2.0))
+                  * (rho_inf / rho_t));
+    r->err = 4.0 * DBL_EPSILON * r->val;
+    return RADVAR_SUCCESS;
+}
+
+int radvar_rectify_paper_e(double beta2, double t, radvar_result *r)
+{
+    radvar_result rho_t, rho_inf;
+    if (radvar_schedule_rho_t_e(beta2, t, &rho_t) || radvar_schedule_rho_inf_e(beta2, &rho_inf))
+        RADVAR_DOMAIN_ERROR(r);
+    return radvar_rectify_paper_from_rho_e(rho_t.val, rho_inf.val, r);
+}
+
+int radvar_rectify_sma_exact_from_rho_e(double rho, double rho_inf, radvar_result *r)
+{
+    radvar_result v, v_inf;
+    if (radvar_theory_var_psi_e(rho, 1.0, &v) || radvar_theory_var_psi_e(rho_inf, 1.0, &v_inf))
+        RADVAR_DOMAIN_ERROR(r);
+    if (v_inf.val == 0.0 && v.val == 0.0) { /* rho = rho_inf = inf */
+        r->val = 1.0;
+        r->err = 0.0;
+        return RADVAR_SUCCESS;
+    }
+    r->val = sqrt(v_inf.val / v.val);
+    r->err = 0.5 * r->val * (v.err / v.val + v_inf.err / v_inf.val) + DBL_EPSILON * r->val;
+    return RADVAR_SUCCESS;
+}
+
+int radvar_rectify_sma_exact_e(double beta2, double t, radvar_result *r)
+{
+    radvar_result rho_t, rho_inf;
+    if (radvar_schedule_rho_t_e(beta2, t, &rho_t) || radvar_schedule_rho_inf_e(beta2, &rho_inf))
+        RADVAR_DOMAIN_ERROR(r);
+    return radvar_rectify_sma_exact_from_rho_e(rho_t.val, rho_inf.val, r);
+}
+
+int radvar_rectify_moment_e(double beta2, double t, radvar_result *r)
+{
+    radvar_result rho_m, rho_inf;
+    if (radvar_schedule_rho_moment_e(beta2, t, &rho_m) || radvar_schedule_rho_inf_e(beta2, &rho_inf))
+        RADVAR_DOMAIN_ERROR(r);
+    return radvar_rectify_sma_exact_from_rho_e(rho_m.val, rho_inf.val, r);
+}
+
+int radvar_rectify_e(radvar_rectify_kind kind, double beta2, double t, radvar_result *r)
+{
+    switch (kind) {
+    case RADVAR_RECTIFY_PAPER: return radvar_rectify_paper_e(beta2, t, r);
+    case RADVAR_RECTIFY_SMA_EXACT: return radvar_rectify_sma_exact_e(beta2, t, r);
+    case RADVAR_RECTIFY_MOMENT: return radvar_rectify_moment_e(beta2, t, r);
+    }
+    r->val = r->err = NAN;
+    return RADVAR_EINVAL;
+}
+
+/* ---- thresholds ---- */
+
+int radvar_rectify_threshold_applies(const radvar_rectify_threshold *th, double rho_t)
+{
+    return th->cmp == RADVAR_CMP_GE ? rho_t >= th->rho_min : rho_t > th->rho_min;
+}
+
+int radvar_rectify_first_step(double beta2, const radvar_rectify_threshold *th, uint64_t *t_first)
+{
+    *t_first = 0;
+    if (!(beta2 >= 0.0 && beta2 < 1.0)
+        || !radvar_rectify_threshold_applies(th, radvar_schedule_rho_inf(beta2)))
+        return RADVAR_EDOM;
+    /* rho_t increases to rho_inf: double an upper bound (at most 53 times),
+     * then bisect (at most 53 halvings). */
+    uint64_t lo = 0, hi = 1; /* invariant: applies(hi), !applies(lo) */
+    while (!radvar_rectify_threshold_applies(th, radvar_schedule_rho_t(beta2, (double)hi))) {
+        lo = hi;
+        if (hi > (UINT64_C(1) << 52))
+            return RADVAR_EDOM; /* rho_inf only just above the threshold */
+        hi *= 2;
+    }
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (radvar_rectify_threshold_applies(th, radvar_schedule_rho_t(beta2, (double)mid)))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    *t_first = hi;
+    return RADVAR_SUCCESS;
+}
+
+/* ---- as a warmup ---- */
+
+/* sum_{t>=1} (1 - w_t): 1 before the threshold, 1 - r_t after.
+ * 1 - r_t = O(rho_inf - rho_t) = O(t beta2^t), so once the threshold is
+ * passed the tail after step t is below term_t / (1 - beta2) (ratio <= beta2
+ * for t >= 1/(1-beta2)); stop when that is below 1e-16 of the sum. */
+int radvar_rectify_effective_warmup_e(radvar_rectify_kind kind, double beta2,
+                                      const radvar_rectify_threshold *th, radvar_result *r)
+{
+    uint64_t t_first;
+    if (th == NULL || !(beta2 > 0.0) || radvar_rectify_first_step(beta2, th, &t_first))
+        RADVAR_DOMAIN_ERROR(r);
+    double rho_inf = radvar_schedule_rho_inf(beta2), q = 1.0 - beta2;
+    double t_geometric = 1.0 / q; /* past it, term_{t+1}/term_t <= ~beta2 */
+    radvar_ksum sum = {(double)(t_first - 1), 0.0};
+    const double max_steps = 1e11;
+    for (double t = (double)t_first; t < max_steps; t++) {
+        double rho = radvar_schedule_rho_t(beta2, t);
+        radvar_result w;
+        if (kind == RADVAR_RECTIFY_PAPER)
+            radvar_rectify_paper_from_rho_e(rho, rho_inf, &w);
+        else
+            radvar_rectify_e(kind, beta2, t, &w);
+        double term = 1.0 - w.val;
+        radvar_ksum_add(&sum, term);
+        if (rho == rho_inf /* every later term is this one, 0 */
+            || (t > t_geometric && fabs(term) / q <= 1e-16 * fabs(radvar_ksum_value(&sum)))) {
+            r->val = radvar_ksum_value(&sum);
+            r->err = 1e-16 * fabs(r->val) + t * DBL_EPSILON * fabs(r->val);
+            return RADVAR_SUCCESS;
+        }
+    }
+    r->val = radvar_ksum_value(&sum);
+    r->err = NAN;
+    return RADVAR_EMAXITER;
+}
+
+/* ---- plain forms ---- */
+
+double radvar_rectify_paper_from_rho(double rho_t, double rho_inf)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_paper_from_rho_e(rho_t, rho_inf, &result));
+}
+
+double radvar_rectify_paper(double beta2, double t)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_paper_e(beta2, t, &result));
+}
+
+double radvar_rectify_sma_exact_from_rho(double rho, double rho_inf)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_sma_exact_from_rho_e(rho, rho_inf, &result));
+}
+
+double radvar_rectify_sma_exact(double beta2, double t)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_sma_exact_e(beta2, t, &result));
+}
+
+double radvar_rectify_moment(double beta2, double t)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_moment_e(beta2, t, &result));
+}
+
+double radvar_rectify(radvar_rectify_kind kind, double beta2, double t)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_e(kind, beta2, t, &result));
+}
+
+double radvar_rectify_effective_warmup(radvar_rectify_kind kind, double beta2,
+                                       const radvar_rectify_threshold *th)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_effective_warmup_e(kind, beta2, th, &result));
+}

@@ -1,0 +1,54 @@
+#!/bin/sh
+# test_dispatch.sh PROG: the portable and the AVX2 paths of the vectorised
+# loops give the same bytes (RADVAR_DISPATCH=portable forces the portable
+# one): Monte Carlo moments (EMA, SMA, several mu), and optimizer trajectories
+# of every kernel in both dtypes.  On a processor without AVX2 both runs take
+# the portable path and the test says so.
+set -u
+PROG=${1:-build/bin/radvar}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# both FILE ARGS...: run ARGS on both paths, compare everything but the
+# command and dispatch lines
+both() {
+    name=$1
+    shift
+    "$PROG" "$@" >"$TMP/$name.native" 2>/dev/null
+    RADVAR_DISPATCH=portable "$PROG" "$@" >"$TMP/$name.portable" 2>/dev/null
+    if ! grep -q '^# dispatch: portable' "$TMP/$name.portable" && grep -q '^# dispatch' "$TMP/$name.portable"; then
+        bad "$name: RADVAR_DISPATCH=portable did not select the portable path"
+        return
+    fi
+    grep -v '^# \(command\|dispatch\)' "$TMP/$name.native" >"$TMP/$name.a"
+    grep -v '^# \(command\|dispatch\)' "$TMP/$name.portable" >"$TMP/$name.b"
+    if [ -s "$TMP/$name.a" ] && cmp -s "$TMP/$name.a" "$TMP/$name.b"; then ok; else bad "$name: the two paths differ"; fi
+}
+
+path=$("$PROG" simulate --beta2 0.9 --steps 2 --trials 2 --quiet 2>/dev/null | sed -n 's/^# dispatch: //p')
+echo "dispatch: this processor takes the '$path' path by default"
+
+both ema simulate --beta2 0.999 --steps 300 --trials 3000 --every 7 --threads 2 --quiet
+both ema_mu simulate --beta2 0.99 --steps 200 --trials 2000 --mu 0.3 --sigma 2 --quiet
+both sma simulate --beta2 0.99 --steps 150 --trials 1500 --average sma --quiet
+
+# gradients with every sign, scale and zeros, for the optimizer kernels
+awk 'BEGIN { srand(7); printf "0.5 -1.5 2 0.01 0 3 -0.2 1e-3 7\n";
+    for (t = 1; t <= 400; t++) { line = "";
+        for (i = 0; i < 9; i++) { g = (rand() - 0.45) * (i + 1) * (t % 37 == 0 ? 30 : 1); if (i == 4) g = 0;
+            line = line (i ? " " : "") sprintf("%.17g", g) }
+        print line } }' >"$TMP/grads.txt"
+for dtype in float32 float64; do
+    both "radam_$dtype" replay --method radam --dtype "$dtype" --input "$TMP/grads.txt"
+    both "radam_paper_$dtype" replay --method radam --preset paper --weight-decay 0.01 --dtype "$dtype" --input "$TMP/grads.txt"
+    both "adam_ams_$dtype" replay --method adam --amsgrad --dtype "$dtype" --input "$TMP/grads.txt"
+    both "adamw_$dtype" replay --method adamw --dtype "$dtype" --input "$TMP/grads.txt"
+    both "sgd_$dtype" replay --method sgd --nesterov --dtype "$dtype" --input "$TMP/grads.txt"
+    both "optax_$dtype" replay --method radam --preset optax --nesterov --dtype "$dtype" --input "$TMP/grads.txt"
+done
+echo "dispatch: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
