@@ -33,7 +33,6 @@ const char *cli_dtype_name(radvar_dtype dtype)
 static const char *const below_names[] = {"momentum", "skip"};
 static const char *const place_names[] = {"sqrt-v", "sqrt-vhat"};
 static const char *const wd_names[] = {"none", "l2", "decoupled", "decoupled-taken", "decoupled-in-lr"};
-static const char *const cmp_names[] = {"gt", "ge"};
 
 static void method_and_preset(const cli_optim_args *a, radvar_optim_config *cfg)
 {
@@ -52,55 +51,44 @@ static void method_and_preset(const cli_optim_args *a, radvar_optim_config *cfg)
         cli_fail("--preset: '%s' is not valid (valid: %s)", a->preset, RADVAR_OPTIM_PRESETS);
 }
 
-static void hyper_parameters(const cli_optim_args *a, radvar_optim_config *cfg)
+/* --name VALUE through the library's one parser of the knobs */
+static void set_knob(radvar_optim_config *cfg, const char *option, const char *knob, const char *value)
 {
-    if (a->lr) cfg->lr = cli_nonnegative("--lr", a->lr);
-    if (a->beta1) cfg->beta1 = cli_unit_interval("--beta1", a->beta1);
-    if (a->beta2) cfg->beta2 = cli_unit_interval("--beta2", a->beta2);
-    if (a->eps) cfg->eps = cli_nonnegative("--eps", a->eps);
-    if (a->weight_decay) cfg->weight_decay = cli_nonnegative("--weight-decay", a->weight_decay);
-    if (a->eps_root) cfg->eps_root = cli_nonnegative("--eps-root", a->eps_root);
-    if (a->momentum) cfg->momentum = cli_unit_interval("--momentum", a->momentum);
-    if (a->warmup) {
-        cfg->warmup_steps = cli_double("--warmup", a->warmup);
-        cli_check_range("--warmup", a->warmup, cfg->warmup_steps, 1, 0, 1e15, 0);
-    }
-    if (a->v_only) cfg->v_only_steps = cli_integer("--v-only-steps", a->v_only, 0, 1e15);
-    if (a->total) cfg->total_steps = cli_integer("--total-steps", a->total, 0, 1e15);
-    if (a->warmup_prop)
-        cfg->warmup_proportion = cli_double("--warmup-proportion", a->warmup_prop),
-        cli_check_range("--warmup-proportion", a->warmup_prop, cfg->warmup_proportion, 0, 0, 1, 0);
-    if (a->min_lr) cfg->min_lr = cli_nonnegative("--min-lr", a->min_lr);
+    char why[256];
+    if (value != NULL && radvar_optim_config_set(cfg, knob, value, why, sizeof why) != RADVAR_SUCCESS)
+        cli_fail("%s: %s", option, why);
 }
 
-static void knobs(const cli_optim_args *a, radvar_optim_config *cfg)
+static void overrides(const cli_optim_args *a, radvar_optim_config *cfg)
 {
-    if (a->threshold) {
-        cfg->threshold.rho_min = cli_double("--threshold", a->threshold);
-        snprintf(cfg->threshold.name, sizeof cfg->threshold.name, "custom");
-    }
-    if (a->threshold_cmp)
-        cfg->threshold.cmp = cli_pick("--threshold-cmp", a->threshold_cmp, cmp_names, 2) ? RADVAR_CMP_GE
-                                                                                         : RADVAR_CMP_GT;
-    if (a->below)
-        cfg->below = cli_pick("--below", a->below, below_names, 2) ? RADVAR_BELOW_SKIP
-                                                                   : RADVAR_BELOW_MOMENTUM;
-    if (a->eps_placement)
-        cfg->eps_placement = cli_pick("--eps-placement", a->eps_placement, place_names, 2)
-                                 ? RADVAR_EPS_SQRT_VHAT : RADVAR_EPS_SQRT_V;
-    if (a->wd_kind)
-        cfg->wd_kind = (radvar_weight_decay)cli_pick("--wd-kind", a->wd_kind, wd_names, 5);
-    if (a->rect && radvar_rectify_kind_from_name(a->rect, &cfg->rect) != RADVAR_SUCCESS)
-        cli_fail("--rect: '%s' is not valid (valid: paper, sma-exact, moment)", a->rect);
+    const struct {
+        const char *option, *value;
+    } knobs[] = {
+        {"--lr", a->lr},           {"--beta1", a->beta1},
+        {"--beta2", a->beta2},     {"--eps", a->eps},
+        {"--weight-decay", a->weight_decay}, {"--eps-root", a->eps_root},
+        {"--momentum", a->momentum}, {"--warmup", a->warmup},
+        {"--v-only-steps", a->v_only}, {"--total-steps", a->total},
+        {"--warmup-proportion", a->warmup_prop}, {"--min-lr", a->min_lr},
+        {"--threshold", a->threshold}, {"--threshold-cmp", a->threshold_cmp},
+        {"--below", a->below},     {"--eps-placement", a->eps_placement},
+        {"--wd-kind", a->wd_kind}, {"--rect", a->rect},
+    };
+    for (size_t k = 0; k < sizeof knobs / sizeof *knobs; k++)
+        set_knob(cfg, knobs[k].option,
+                 strcmp(knobs[k].option, "--warmup") == 0 ? "warmup_steps" : knobs[k].option + 2,
+                 knobs[k].value);
     cfg->nesterov |= a->nesterov;
     cfg->amsgrad |= a->amsgrad;
+    if (cfg->weight_decay > 0 && cfg->wd_kind == RADVAR_WD_NONE)
+        cli_fail("--weight-decay: %.17g is not applied by the %s preset (it has no weight decay); "
+                 "give --wd-kind to choose one", cfg->weight_decay, cfg->preset);
 }
 
 void cli_optim_resolve(const cli_optim_args *a, radvar_optim_config *cfg)
 {
     method_and_preset(a, cfg);
-    hyper_parameters(a, cfg);
-    knobs(a, cfg);
+    overrides(a, cfg);
 }
 
 void cli_optim_params(cli_table *t, const radvar_optim_config *c)

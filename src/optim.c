@@ -187,7 +187,8 @@ static int valid_config(const radvar_optim_config *c)
              && (unsigned)c->wd_kind <= RADVAR_WD_DECOUPLED_IN_LR
              && (unsigned)c->below <= RADVAR_BELOW_SKIP
              && (unsigned)c->eps_placement <= RADVAR_EPS_SQRT_VHAT
-             && (unsigned)c->rect <= RADVAR_RECTIFY_MOMENT;
+             && (unsigned)c->rect <= RADVAR_RECTIFY_MOMENT
+             && !(c->weight_decay > 0 && c->wd_kind == RADVAR_WD_NONE);
     if (c->method == RADVAR_ADAM_WARMUP)
         ok &= c->warmup_steps >= 1 && isfinite(c->warmup_steps);
     if (c->method == RADVAR_ADAM_2K)
@@ -268,6 +269,32 @@ void radvar_optim_reset(radvar_optim *o)
     o->t = 0;
     memset(&o->diag, 0, sizeof o->diag);
     o->diag.rho_t = o->diag.r_t = NAN;
+}
+
+static int all_finite(const void *a, size_t n, radvar_dtype dtype)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(dtype == RADVAR_FLOAT32 ? (double)((const float *)a)[i] : ((const double *)a)[i]))
+            return 0;
+    return 1;
+}
+
+int radvar_optim_set_state(radvar_optim *o, uint64_t t, const void *m, const void *v,
+                           const void *vmax)
+{
+    if (m == NULL || (v == NULL) != (o->v == NULL) || (vmax == NULL) != (o->vmax == NULL))
+        return RADVAR_EINVAL;
+    if (!all_finite(m, o->n, o->dtype) || (v && !all_finite(v, o->n, o->dtype))
+        || (vmax && !all_finite(vmax, o->n, o->dtype)))
+        return RADVAR_EINVAL;
+    size_t bytes = o->n * dtype_size(o->dtype);
+    memcpy(o->m, m, bytes);
+    if (v)
+        memcpy(o->v, v, bytes);
+    if (vmax)
+        memcpy(o->vmax, vmax, bytes);
+    o->t = t;
+    return RADVAR_SUCCESS;
 }
 
 /* The learning rate of step t: warmup for Adam-warmup, TFA's warmup and

@@ -106,6 +106,20 @@ RADVAR_API int radvar_optim_defaults(radvar_method method, radvar_optim_config *
  * keeping lr, betas and weight_decay.  exceptions: RADVAR_EINVAL. */
 RADVAR_API int radvar_optim_preset(const char *name, radvar_optim_config *cfg);
 
+/* Set one knob of cfg by name, from text: the parser that every front end
+ * shares.  Names ('-' and '_' alike): lr, beta1, beta2, eps, eps_root,
+ * weight_decay, momentum (numbers, with the ranges of radvar_optim_alloc),
+ * warmup_steps (>= 1), v_only_steps, total_steps (whole, >= 0),
+ * warmup_proportion ([0, 1]), min_lr, threshold (rho_min, finite; the
+ * threshold's name becomes "custom"), threshold_cmp (gt, ge), below
+ * (momentum, skip), eps_placement (sqrt-v, sqrt-vhat), wd_kind (none, l2,
+ * decoupled, decoupled-taken, decoupled-in-lr), rect (paper, sma-exact,
+ * moment), nesterov and amsgrad (0, 1, false, true).
+ * exceptions: RADVAR_EINVAL with a one-line reason in why[0..why_len) (the
+ * value and its valid range) and cfg unchanged. */
+RADVAR_API int radvar_optim_config_set(radvar_optim_config *cfg, const char *name, const char *value,
+                                       char *why, size_t why_len);
+
 /* Parse method names: sgd adam adamw radam adam-warmup adam-2k adam-eps. */
 RADVAR_API int radvar_optim_method_from_name(const char *name, radvar_method *method);
 RADVAR_API const char *radvar_optim_method_name(radvar_method method);
@@ -115,7 +129,9 @@ RADVAR_API const char *radvar_optim_method_name(radvar_method method);
 typedef struct radvar_optim radvar_optim;
 
 /* Check the configuration (lr >= 0, betas in [0,1), eps >= 0, eps_root >= 0,
- * weight_decay >= 0, momentum in [0,1), all finite; warmup_steps >= 1, ...)
+ * weight_decay >= 0, momentum in [0,1), all finite; warmup_steps >= 1, ...;
+ * a weight decay > 0 needs a kind other than RADVAR_WD_NONE, so that it is
+ * never dropped silently)
  * and allocate the state for n parameters of the given type.
  * exceptions: RADVAR_EINVAL (*out = NULL), RADVAR_ENOMEM. */
 RADVAR_API int radvar_optim_alloc(const radvar_optim_config *cfg, size_t n, radvar_dtype dtype,
@@ -162,6 +178,15 @@ RADVAR_API size_t radvar_optim_size(const radvar_optim *o);
 
 /* Back to step 0 with zero moments. */
 RADVAR_API void radvar_optim_reset(radvar_optim *o);
+
+/* Set the state: the step count t and the moments (n values of the
+ * optimizer's dtype each; v NULL for SGD, vmax only with amsgrad, else
+ * NULL).  The inverse of radvar_optim_steps / _m / _v / _vmax, for front ends
+ * that keep the state themselves (a framework's state_dict).
+ * exceptions: RADVAR_EINVAL (a missing or unexpected array, or a non-finite
+ * value: nothing is changed then). */
+RADVAR_API int radvar_optim_set_state(radvar_optim *o, uint64_t t, const void *m, const void *v,
+                                      const void *vmax);
 
 /* Save / load the state: a versioned little-endian binary (whatever the
  * machine) with an FNV-1a checksum over the whole file, holding the method,
