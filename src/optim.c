@@ -29,14 +29,16 @@
 #include "radvar/optim.h"
 #include "radvar/schedule.h"
 
-enum kernel { KERNEL_SGD, KERNEL_ADAM, KERNEL_RADAM_SQRT_V, KERNEL_RADAM_SQRT_VHAT };
+enum kernel { KERNEL_SGD, KERNEL_ADAM, KERNEL_RADAM_SQRT_V, KERNEL_RADAM_SQRT_VHAT, KERNEL_RADAM_KURTOSIS };
 
 struct step_scalars {
     enum kernel kernel;
     radvar_weight_decay wd_kind;
     double beta1, beta2, wd, eps, eps_root, lr, momentum;
     double bc1, bc2, bc2_sqrt, bc1_next, step_size, r;
-    int move, rectified, update_m, nesterov, amsgrad, first_momentum_step;
+    double rho_moment, rho_inf; /* the kurtosis kernel's dof */
+    radvar_eps_placement eps_placement;
+    int move, rectified, update_m, nesterov, amsgrad, first_momentum_step, below_momentum;
 };
 
 /* the element loops: float and double, portable and AVX2 (dispatch.h) */
@@ -79,7 +81,7 @@ struct radvar_optim {
     radvar_optim_config cfg;
     size_t n;
     radvar_dtype dtype;
-    void *m, *v, *vmax;
+    void *m, *v, *vmax, *u4;
     uint64_t t;
     int threads, fused_check, avx2;
     radvar_optim_diagnostics diag;
@@ -187,7 +189,7 @@ static int valid_config(const radvar_optim_config *c)
              && (unsigned)c->wd_kind <= RADVAR_WD_DECOUPLED_IN_LR
              && (unsigned)c->below <= RADVAR_BELOW_SKIP
              && (unsigned)c->eps_placement <= RADVAR_EPS_SQRT_VHAT
-             && (unsigned)c->rect <= RADVAR_RECTIFY_MOMENT
+             && (unsigned)c->rect <= RADVAR_RECTIFY_KURTOSIS
              && !(c->weight_decay > 0 && c->wd_kind == RADVAR_WD_NONE);
     if (c->method == RADVAR_ADAM_WARMUP)
         ok &= c->warmup_steps >= 1 && isfinite(c->warmup_steps);
@@ -213,6 +215,7 @@ void radvar_optim_free(radvar_optim *o)
     free(o->m);
     free(o->v);
     free(o->vmax);
+    free(o->u4);
     free(o);
 }
 
@@ -236,7 +239,10 @@ int radvar_optim_alloc(const radvar_optim_config *cfg, size_t n, radvar_dtype dt
     o->m = calloc(1, bytes);
     o->v = cfg->method == RADVAR_SGD ? NULL : calloc(1, bytes);
     o->vmax = cfg->amsgrad ? calloc(1, bytes) : NULL;
-    if (o->m == NULL || (cfg->method != RADVAR_SGD && o->v == NULL) || (cfg->amsgrad && o->vmax == NULL)) {
+    int kurtosis = cfg->method == RADVAR_RADAM && cfg->rect == RADVAR_RECTIFY_KURTOSIS;
+    o->u4 = kurtosis ? calloc(1, bytes) : NULL;
+    if (o->m == NULL || (cfg->method != RADVAR_SGD && o->v == NULL) || (cfg->amsgrad && o->vmax == NULL)
+        || (kurtosis && o->u4 == NULL)) {
         radvar_optim_free(o);
         return RADVAR_ENOMEM;
     }
@@ -266,6 +272,8 @@ void radvar_optim_reset(radvar_optim *o)
         memset(o->v, 0, bytes);
     if (o->vmax)
         memset(o->vmax, 0, bytes);
+    if (o->u4)
+        memset(o->u4, 0, bytes);
     o->t = 0;
     memset(&o->diag, 0, sizeof o->diag);
     o->diag.rho_t = o->diag.r_t = NAN;
@@ -367,6 +375,8 @@ static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s
         s->kernel = c->eps_placement == RADVAR_EPS_SQRT_V ? KERNEL_RADAM_SQRT_V : KERNEL_RADAM_SQRT_VHAT;
         double rho_inf = radvar_schedule_rho_inf(c->beta2), rho_t = radvar_schedule_rho_t(c->beta2, t);
         d->rho_t = rho_t;
+        s->eps_placement = c->eps_placement;
+        s->below_momentum = c->below == RADVAR_BELOW_MOMENTUM;
         if (c->rect == RADVAR_RECTIFY_PAPER) {
             s->rectified = radvar_rectify_threshold_applies(&c->threshold, rho_t);
             s->r = radvar_rectify_paper_from_rho(rho_t, rho_inf);
@@ -374,20 +384,28 @@ static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s
             s->r = radvar_rectify(c->rect, c->beta2, t);
             s->rectified = isfinite(s->r);
         }
+        if (c->rect == RADVAR_RECTIFY_KURTOSIS) {
+            /* per coordinate: the Gaussian r (kappa <= 3) is the step's own */
+            s->kernel = KERNEL_RADAM_KURTOSIS;
+            s->rho_moment = radvar_schedule_rho_moment(c->beta2, t);
+            s->rho_inf = rho_inf;
+        }
         if (!s->rectified) {
             s->r = NAN;
-            s->move = c->below == RADVAR_BELOW_MOMENTUM;
+            /* the kurtosis kernel decides per coordinate; r <= the Gaussian's */
+            s->move = c->below == RADVAR_BELOW_MOMENTUM || s->kernel == KERNEL_RADAM_KURTOSIS;
         }
         d->r_t = s->r;
         d->effective_lr = !s->move ? 0
                           : s->rectified ? s->lr * s->r / s->bc1
-                                               * (s->kernel == KERNEL_RADAM_SQRT_V ? s->bc2_sqrt : 1.0)
+                                               * (c->eps_placement == RADVAR_EPS_SQRT_V ? s->bc2_sqrt : 1.0)
                                          : s->lr / s->bc1;
         break;
     }
     }
     d->rectified = s->rectified;
-    d->moved = s->move;
+    /* with the kurtosis kernel: what a coordinate with kappa <= 3 does */
+    d->moved = s->kernel == KERNEL_RADAM_KURTOSIS ? (s->rectified || s->below_momentum) : s->move;
 }
 
 /* A value is NaN or infinite exactly when its exponent bits are all ones;
@@ -418,11 +436,11 @@ static int step_block(const radvar_optim *o, const struct step_scalars *s, size_
 #if RADVAR_HAVE_AVX2_PATH
     if (o->avx2)
         return o->dtype == RADVAR_FLOAT32
-                   ? step_elements_f32_avx2(s, lo, hi, params, grads, o->m, o->v, o->vmax)
-                   : step_elements_f64_avx2(s, lo, hi, params, grads, o->m, o->v, o->vmax);
+                   ? step_elements_f32_avx2(s, lo, hi, params, grads, o->m, o->v, o->vmax, o->u4)
+                   : step_elements_f64_avx2(s, lo, hi, params, grads, o->m, o->v, o->vmax, o->u4);
 #endif
-    return o->dtype == RADVAR_FLOAT32 ? step_elements_f32(s, lo, hi, params, grads, o->m, o->v, o->vmax)
-                                      : step_elements_f64(s, lo, hi, params, grads, o->m, o->v, o->vmax);
+    return o->dtype == RADVAR_FLOAT32 ? step_elements_f32(s, lo, hi, params, grads, o->m, o->v, o->vmax, o->u4)
+                                      : step_elements_f64(s, lo, hi, params, grads, o->m, o->v, o->vmax, o->u4);
 }
 
 static int step(radvar_optim *o, void *params, const void *grads)
@@ -467,6 +485,15 @@ void radvar_optim_diag(const radvar_optim *o, radvar_optim_diagnostics *d)
 const void *radvar_optim_m(const radvar_optim *o) { return o->m; }
 const void *radvar_optim_v(const radvar_optim *o) { return o->v; }
 const void *radvar_optim_vmax(const radvar_optim *o) { return o->vmax; }
+const void *radvar_optim_u4(const radvar_optim *o) { return o->u4; }
+
+int radvar_optim_set_u4(radvar_optim *o, const void *u4)
+{
+    if (o->u4 == NULL || u4 == NULL || !all_finite(u4, o->n, o->dtype))
+        return RADVAR_EINVAL;
+    memcpy(o->u4, u4, o->n * dtype_size(o->dtype));
+    return RADVAR_SUCCESS;
+}
 radvar_dtype radvar_optim_dtype(const radvar_optim *o) { return o->dtype; }
 uint64_t radvar_optim_steps(const radvar_optim *o) { return o->t; }
 size_t radvar_optim_size(const radvar_optim *o) { return o->n; }
@@ -474,8 +501,8 @@ size_t radvar_optim_size(const radvar_optim *o) { return o->n; }
 /* ---- save / load ----
  * Layout, every number little-endian whatever the machine: magic
  * "RADVAROPT\0" (10 bytes), u32 version (2), u32 method, u32 dtype, u32 flags
- * (bit 0: v, bit 1: vmax), u64 n, u64 t, f64 lr, beta1, beta2, eps,
- * weight_decay, then the arrays m, v, vmax (n values of the dtype each), then
+ * (bit 0: v, bit 1: vmax, bit 2: u4), u64 n, u64 t, f64 lr, beta1, beta2, eps,
+ * weight_decay, then the arrays m, v, vmax, u4 (n values of the dtype each), then
  * the u64 FNV-1a checksum of every byte before it. */
 static const char magic[10] = "RADVAROPT";
 #define STATE_VERSION 2u
@@ -599,7 +626,7 @@ static void get_array(io_state *io, void *a, size_t n, radvar_dtype dtype)
 
 static uint32_t state_flags(const radvar_optim *o)
 {
-    return (o->v ? 1u : 0u) | (o->vmax ? 2u : 0u);
+    return (o->v ? 1u : 0u) | (o->vmax ? 2u : 0u) | (o->u4 ? 4u : 0u);
 }
 
 static void write_state(const radvar_optim *o, io_state *io)
@@ -620,6 +647,8 @@ static void write_state(const radvar_optim *o, io_state *io)
         put_array(io, o->v, o->n, o->dtype);
     if (o->vmax)
         put_array(io, o->vmax, o->n, o->dtype);
+    if (o->u4)
+        put_array(io, o->u4, o->n, o->dtype);
     put_u64(io, io->h);
 }
 
@@ -666,7 +695,7 @@ int radvar_optim_save(const radvar_optim *o, const char *path)
 /* Read the whole state into freshly allocated arrays, checking it against o;
  * RADVAR_EFORMAT at the first mismatch. */
 static int read_state(const radvar_optim *o, io_state *io, void *m, void *v, void *vmax,
-                      uint64_t *t)
+                      void *u4, uint64_t *t)
 {
     const radvar_optim_config *c = &o->cfg;
     char got_magic[sizeof magic];
@@ -691,6 +720,8 @@ static int read_state(const radvar_optim *o, io_state *io, void *m, void *v, voi
         get_array(io, v, o->n, o->dtype);
     if (vmax)
         get_array(io, vmax, o->n, o->dtype);
+    if (u4)
+        get_array(io, u4, o->n, o->dtype);
     uint64_t computed = io->h, stored = get_u64(io);
     if (!io->ok || stored != computed || fgetc(io->f) != EOF)
         return RADVAR_EFORMAT; /* truncated, corrupt, or trailing bytes */
@@ -708,12 +739,14 @@ int radvar_optim_load(radvar_optim *o, const char *path)
         return RADVAR_EIO;
     }
     size_t bytes = o->n * dtype_size(o->dtype);
-    void *m = malloc(bytes), *v = o->v ? malloc(bytes) : NULL, *vmax = o->vmax ? malloc(bytes) : NULL;
+    void *m = malloc(bytes), *v = o->v ? malloc(bytes) : NULL, *vmax = o->vmax ? malloc(bytes) : NULL,
+         *u4 = o->u4 ? malloc(bytes) : NULL;
     uint64_t t = 0;
     int status = RADVAR_ENOMEM;
-    if (m != NULL && (o->v == NULL || v != NULL) && (o->vmax == NULL || vmax != NULL)) {
+    if (m != NULL && (o->v == NULL || v != NULL) && (o->vmax == NULL || vmax != NULL)
+        && (o->u4 == NULL || u4 != NULL)) {
         io_state io = {f, RADVAR_FNV1A_INIT, 1};
-        status = read_state(o, &io, m, v, vmax, &t);
+        status = read_state(o, &io, m, v, vmax, u4, &t);
     }
     if (status == RADVAR_SUCCESS) {
         memcpy(o->m, m, bytes);
@@ -721,11 +754,14 @@ int radvar_optim_load(radvar_optim *o, const char *path)
             memcpy(o->v, v, bytes);
         if (vmax)
             memcpy(o->vmax, vmax, bytes);
+        if (u4)
+            memcpy(o->u4, u4, bytes);
         o->t = t;
     }
     fclose(f);
     free(m);
     free(v);
     free(vmax);
+    free(u4);
     return status;
 }

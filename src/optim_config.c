@@ -118,8 +118,8 @@ static int set_choice(radvar_optim_config *c, const char *name, const char *valu
         if ((status = pick(value, wd_names, 5, &k, why, len)) == RADVAR_SUCCESS)
             c->wd_kind = (radvar_weight_decay)k;
     } else if (same_name(name, "rect")) {
-        static const char *const rects[] = {"paper", "sma-exact", "moment"};
-        if ((status = pick(value, rects, 3, &k, why, len)) == RADVAR_SUCCESS)
+        static const char *const rects[] = {"paper", "sma-exact", "moment", "kurtosis"};
+        if ((status = pick(value, rects, 4, &k, why, len)) == RADVAR_SUCCESS)
             radvar_rectify_kind_from_name(value, &c->rect);
     } else if (same_name(name, "nesterov") || same_name(name, "amsgrad")) {
         if ((status = pick(value, flag_names, 4, &k, why, len)) == RADVAR_SUCCESS)

@@ -22,7 +22,7 @@
     V_EXPR;
 
 #define KERNEL_ARGS const struct step_scalars *s, size_t lo, size_t hi, T *restrict p, \
-    const T *restrict g_in, T *restrict m, T *restrict v, T *restrict vmax
+    const T *restrict g_in, T *restrict m, T *restrict v, T *restrict vmax, T *restrict u4
 #define KERNEL_CONSTANTS                                                                       \
     int bad = 0;                                                                               \
     const T b1 = (T)s->beta1, b2 = (T)s->beta2, one_b1 = (T)(1.0 - s->beta1),                 \
@@ -31,7 +31,7 @@
     const T decay = s->wd_kind == RADVAR_WD_DECOUPLED && s->move ? (T)(1.0 - s->lr * s->wd) : (T)1; \
     const T neg_wd_lr = s->wd_kind == RADVAR_WD_DECOUPLED_TAKEN && s->move ? (T)(-s->wd * s->lr) : (T)0; \
     (void)b1; (void)b2; (void)one_b1; (void)one_b2; (void)eps; (void)decay; (void)neg_wd_lr; \
-    (void)v; (void)vmax
+    (void)v; (void)vmax; (void)u4
 
 /* torch.optim.SGD: buf = g at t = 1, then momentum buf + g */
 TARGET static int NAME(sgd_elements)(KERNEL_ARGS)
@@ -141,14 +141,54 @@ TARGET static int NAME(radam_sqrt_vhat_elements)(KERNEL_ARGS)
     return bad;
 }
 
+/* RAdam with the kurtosis-aware rectification (radvar_rectify_kurtosis):
+ * kappa = u_hat / v_hat^2 per coordinate, in double; where it does not
+ * exceed 3 (or is not finite: v = 0) the Gaussian r of the step is used,
+ * else r is computed for this coordinate.  A coordinate whose dof do not
+ * exceed 2 takes the below rule.  The decay taken on moving steps is applied
+ * per coordinate. */
+TARGET static int NAME(radam_kurtosis_elements)(KERNEL_ARGS)
+{
+    KERNEL_CONSTANTS;
+    const T lr = (T)s->lr, bc1 = (T)s->bc1, bc2 = (T)s->bc2, bc2_sqrt = (T)s->bc2_sqrt,
+            eps_root = (T)s->eps_root;
+    const int sqrt_v = s->eps_placement == RADVAR_EPS_SQRT_V, momentum = s->below_momentum;
+    for (size_t i = lo; i < hi; i++) {
+        T g = g_in[i];
+        bad |= !isfinite(g);
+        g = g + l2 * p[i];
+        p[i] = p[i] * decay;
+        m[i] = m[i] * b1 + one_b1 * g;
+        v[i] = v[i] * b2 + one_b2 * g * g;
+        u4[i] = u4[i] * b2 + one_b2 * ((g * g) * (g * g));
+        double kappa = (double)u4[i] * s->bc2 / ((double)v[i] * (double)v[i]);
+        double r = s->r;
+        if (kappa > 3.0 && isfinite(kappa))
+            r = radvar_rectify_kurtosis_from_rho(s->rho_moment, s->rho_inf, kappa);
+        int rectified = isfinite(r), moves = rectified || momentum;
+        if (moves)
+            p[i] = p[i] + neg_wd_lr * p[i];
+        if (rectified && sqrt_v)
+            p[i] = p[i] - m[i] / bc1 * lr * (bc2_sqrt / (SQRT(v[i]) + eps)) * (T)r;
+        else if (rectified)
+            p[i] = p[i] - lr * ((T)r * (m[i] / bc1) / (SQRT(v[i] / bc2 + eps_root) + eps));
+        else if (momentum)
+            p[i] = p[i] - m[i] / bc1 * lr;
+    }
+    return bad;
+}
+
 /* The elements lo .. hi of a step; returns 1 when a gradient was not finite. */
 TARGET static int NAME(step_elements)(KERNEL_ARGS)
 {
     switch (s->kernel) {
-    case KERNEL_SGD: return NAME(sgd_elements)(s, lo, hi, p, g_in, m, v, vmax);
-    case KERNEL_ADAM: return NAME(adam_elements)(s, lo, hi, p, g_in, m, v, vmax);
-    case KERNEL_RADAM_SQRT_V: return NAME(radam_sqrt_v_elements)(s, lo, hi, p, g_in, m, v, vmax);
-    case KERNEL_RADAM_SQRT_VHAT: return NAME(radam_sqrt_vhat_elements)(s, lo, hi, p, g_in, m, v, vmax);
+    case KERNEL_SGD: return NAME(sgd_elements)(s, lo, hi, p, g_in, m, v, vmax, u4);
+    case KERNEL_ADAM: return NAME(adam_elements)(s, lo, hi, p, g_in, m, v, vmax, u4);
+    case KERNEL_RADAM_SQRT_V: return NAME(radam_sqrt_v_elements)(s, lo, hi, p, g_in, m, v, vmax, u4);
+    case KERNEL_RADAM_SQRT_VHAT:
+        return NAME(radam_sqrt_vhat_elements)(s, lo, hi, p, g_in, m, v, vmax, u4);
+    case KERNEL_RADAM_KURTOSIS:
+        return NAME(radam_kurtosis_elements)(s, lo, hi, p, g_in, m, v, vmax, u4);
     }
     return 0;
 }

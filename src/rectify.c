@@ -20,7 +20,7 @@ const radvar_rectify_threshold radvar_rectify_threshold_paper = {"paper", 4.0, R
 const radvar_rectify_threshold radvar_rectify_threshold_official = {"official", 5.0, RADVAR_CMP_GE};
 const radvar_rectify_threshold radvar_rectify_threshold_pytorch = {"pytorch", 5.0, RADVAR_CMP_GT};
 
-static const char *const kind_names[] = {"paper", "sma-exact", "moment"};
+static const char *const kind_names[] = {"paper", "sma-exact", "moment", "kurtosis"};
 
 const char *radvar_rectify_kind_name(radvar_rectify_kind kind)
 {
@@ -88,12 +88,29 @@ int radvar_rectify_moment_e(double beta2, double t, radvar_result *r)
     return radvar_rectify_sma_exact_from_rho_e(rho_m.val, rho_inf.val, r);
 }
 
+int radvar_rectify_kurtosis_from_rho_e(double rho, double rho_inf, double kappa, radvar_result *r)
+{
+    if (!(kappa > 1.0) || isinf(kappa))
+        RADVAR_DOMAIN_ERROR(r);
+    double c = 2.0 / (kappa - 1.0); /* the dof of X per dof of the Gaussian */
+    return radvar_rectify_sma_exact_from_rho_e(c * rho, c * rho_inf, r);
+}
+
+int radvar_rectify_kurtosis_e(double beta2, double t, double kappa, radvar_result *r)
+{
+    radvar_result rho_m, rho_inf;
+    if (radvar_schedule_rho_moment_e(beta2, t, &rho_m) || radvar_schedule_rho_inf_e(beta2, &rho_inf))
+        RADVAR_DOMAIN_ERROR(r);
+    return radvar_rectify_kurtosis_from_rho_e(rho_m.val, rho_inf.val, kappa, r);
+}
+
 int radvar_rectify_e(radvar_rectify_kind kind, double beta2, double t, radvar_result *r)
 {
     switch (kind) {
     case RADVAR_RECTIFY_PAPER: return radvar_rectify_paper_e(beta2, t, r);
     case RADVAR_RECTIFY_SMA_EXACT: return radvar_rectify_sma_exact_e(beta2, t, r);
     case RADVAR_RECTIFY_MOMENT: return radvar_rectify_moment_e(beta2, t, r);
+    case RADVAR_RECTIFY_KURTOSIS: return radvar_rectify_kurtosis_e(beta2, t, 3.0, r);
     }
     r->val = r->err = NAN;
     return RADVAR_EINVAL;
@@ -194,6 +211,16 @@ double radvar_rectify_sma_exact(double beta2, double t)
 double radvar_rectify_moment(double beta2, double t)
 {
     RADVAR_EVAL_RESULT(radvar_rectify_moment_e(beta2, t, &result));
+}
+
+double radvar_rectify_kurtosis_from_rho(double rho, double rho_inf, double kappa)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_kurtosis_from_rho_e(rho, rho_inf, kappa, &result));
+}
+
+double radvar_rectify_kurtosis(double beta2, double t, double kappa)
+{
+    RADVAR_EVAL_RESULT(radvar_rectify_kurtosis_e(beta2, t, kappa, &result));
 }
 
 double radvar_rectify(radvar_rectify_kind kind, double beta2, double t)

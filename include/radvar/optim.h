@@ -86,8 +86,14 @@ typedef struct {
     radvar_below_rule below;             /* RAdam */
     radvar_eps_placement eps_placement;  /* RAdam (Adam variants: SQRT_VHAT) */
     radvar_rectify_kind rect; /* RAdam: the paper's r_t (default, with the threshold);
-                                 sma-exact or moment (radvar/rectify.h), applied
-                                 as soon as their dof exceeds 2 (finite variance) */
+                                 sma-exact, moment or kurtosis (radvar/rectify.h),
+                                 applied as soon as their dof exceed 2 (finite
+                                 variance).  kurtosis keeps one more state array,
+                                 u = EMA of g^4 at beta2, and estimates per
+                                 coordinate kappa = u_hat / v_hat^2 (bias-corrected,
+                                 floored at 3: never less rectification than the
+                                 Gaussian's), then r from rho_mm = rho_moment
+                                 2/(kappa-1) and the below rule where rho_mm <= 2 */
     double warmup_steps;  /* ADAM_WARMUP: Tw >= 1 */
     double v_only_steps;  /* ADAM_2K: K >= 0 (default 2000) */
     double total_steps;   /* TFA schedule: > 0 enables warmup + linear decay */
@@ -114,7 +120,7 @@ RADVAR_API int radvar_optim_preset(const char *name, radvar_optim_config *cfg);
  * threshold's name becomes "custom"), threshold_cmp (gt, ge), below
  * (momentum, skip), eps_placement (sqrt-v, sqrt-vhat), wd_kind (none, l2,
  * decoupled, decoupled-taken, decoupled-in-lr), rect (paper, sma-exact,
- * moment), nesterov and amsgrad (0, 1, false, true).
+ * moment, kurtosis), nesterov and amsgrad (0, 1, false, true).
  * exceptions: RADVAR_EINVAL with a one-line reason in why[0..why_len) (the
  * value and its valid range) and cfg unchanged. */
 RADVAR_API int radvar_optim_config_set(radvar_optim_config *cfg, const char *name, const char *value,
@@ -179,6 +185,11 @@ RADVAR_API size_t radvar_optim_size(const radvar_optim *o);
 /* Back to step 0 with zero moments. */
 RADVAR_API void radvar_optim_reset(radvar_optim *o);
 
+/* With rect = kurtosis, the EMA of g^4 (n values of the dtype), else NULL;
+ * and its setter (RADVAR_EINVAL without that state, or a non-finite value). */
+RADVAR_API const void *radvar_optim_u4(const radvar_optim *o);
+RADVAR_API int radvar_optim_set_u4(radvar_optim *o, const void *u4);
+
 /* Set the state: the step count t and the moments (n values of the
  * optimizer's dtype each; v NULL for SGD, vmax only with amsgrad, else
  * NULL).  The inverse of radvar_optim_steps / _m / _v / _vmax, for front ends
@@ -190,7 +201,8 @@ RADVAR_API int radvar_optim_set_state(radvar_optim *o, uint64_t t, const void *m
 
 /* Save / load the state: a versioned little-endian binary (whatever the
  * machine) with an FNV-1a checksum over the whole file, holding the method,
- * dtype, size, step count, lr, betas, eps and weight decay, and the moments.
+ * dtype, size, step count, lr, betas, eps and weight decay, and the moments
+ * (with rect = kurtosis, the fourth moment too).
  * save writes a temporary file beside path, flushes it to disk and renames it
  * onto path (only a regular file or a new name is replaced: RADVAR_EINVAL
  * for anything else), so an existing state survives a failed save.  load

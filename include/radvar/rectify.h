@@ -14,6 +14,12 @@
  *              second-moment dof rho_moment = 1/sum w_i^2: flattens the
  *              variance of the EMA of Gaussian gradients to within about 1%
  *              (measured with the exact module), at the cost of a closed form;
+ *   kurtosis   the SMA model at the moment-matched dof of non-Gaussian noise:
+ *              X = sum w_i g_i^2 has 2 E[X]^2/Var[X] = rho_moment 2/(kappa-1)
+ *              for i.i.d. g with kurtosis kappa = E g^4/(E g^2)^2 (3 for a
+ *              centred Gaussian), so the dof of every step shrink by the same
+ *              factor c = 2/(kappa-1); r = sqrt(Var(c rho_inf)/Var(c rho_moment)).
+ *              The optimizer estimates kappa per coordinate online;
  *   ema_exact  sqrt(Var_EMA[psi_inf]/Var_EMA[psi_t]) from the exact EMA
  *              moments (radvar/exact.h): flat by construction, for given
  *              mu and sigma, at the cost of two quadratures.
@@ -31,10 +37,11 @@ RADVAR_BEGIN_DECLS
 typedef enum {
     RADVAR_RECTIFY_PAPER = 0,
     RADVAR_RECTIFY_SMA_EXACT = 1,
-    RADVAR_RECTIFY_MOMENT = 2
+    RADVAR_RECTIFY_MOMENT = 2,
+    RADVAR_RECTIFY_KURTOSIS = 3
 } radvar_rectify_kind;
 
-/* The name of a kind ("paper", "sma-exact", "moment"), and back;
+/* The name of a kind ("paper", "sma-exact", "moment", "kurtosis"), and back;
  * from_name returns RADVAR_EINVAL for an unknown name. */
 RADVAR_API const char *radvar_rectify_kind_name(radvar_rectify_kind kind);
 RADVAR_API int radvar_rectify_kind_from_name(const char *name, radvar_rectify_kind *kind);
@@ -64,8 +71,19 @@ RADVAR_API double radvar_rectify_sma_exact(double beta2, double t);
 RADVAR_API int radvar_rectify_moment_e(double beta2, double t, radvar_result *r);
 RADVAR_API double radvar_rectify_moment(double beta2, double t);
 
-/* The rectification of `kind` at (beta2, t) (ema_exact has its own function,
- * in radvar/exact.h, since it needs mu and sigma). */
+/* The kurtosis-aware rectification: with c = 2/(kappa-1), the SMA model's
+ * exact ratio sqrt(Var(c rho_inf)/Var(c rho)) at rho = rho_moment(t); kappa =
+ * 3 gives radvar_rectify_moment.  The _from_rho form takes rho_moment(t) and
+ * rho_inf already computed (the optimizer calls it per coordinate).
+ * domain: 1 < kappa < inf, c rho > 2, beta2 > 1/3.  exceptions: RADVAR_EDOM. */
+RADVAR_API int radvar_rectify_kurtosis_from_rho_e(double rho, double rho_inf, double kappa,
+                                                  radvar_result *r);
+RADVAR_API double radvar_rectify_kurtosis_from_rho(double rho, double rho_inf, double kappa);
+RADVAR_API int radvar_rectify_kurtosis_e(double beta2, double t, double kappa, radvar_result *r);
+RADVAR_API double radvar_rectify_kurtosis(double beta2, double t, double kappa);
+
+/* The rectification of `kind` at (beta2, t) (kurtosis at kappa = 3, i.e. the
+ * Gaussian; ema_exact has its own function, since it needs mu and sigma). */
 RADVAR_API int radvar_rectify_e(radvar_rectify_kind kind, double beta2, double t, radvar_result *r);
 RADVAR_API double radvar_rectify(radvar_rectify_kind kind, double beta2, double t);
 
