@@ -181,6 +181,9 @@ $(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB)
 
 -include $(wildcard $(BUILD)/*/*.d)
 
+# keep the objects of the test and sims programs (chained rules)
+.SECONDARY:
+
 # The tests: every Check runner, then the command-line tests.
 check-run: $(TEST_BIN) $(PROG)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
