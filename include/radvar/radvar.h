@@ -9,6 +9,7 @@
 
 #include "radvar/common.h"
 #include "radvar/exact.h"
+#include "radvar/gradstats.h"
 #include "radvar/optim.h"
 #include "radvar/rectify.h"
 #include "radvar/rng.h"
