@@ -320,7 +320,7 @@ class Optimizer(torch.optim.Optimizer):
             state.clear()
         else:
             t = 0
-        state["step"] = t
+        state["step"] = int(lib.radvar_optim_steps(h.ptr))
         state[m_key] = h.view("m", p.shape)
         if not sgd:
             state["exp_avg_sq"] = h.view("v", p.shape)
