@@ -8,7 +8,8 @@
 #   make deps            install the Debian packages every target needs
 #   make experiments     the Fashion-MNIST experiments only (SCALE=full: full data)
 #   make coverage        line coverage of src/ and experiments/ (gcov + lcov)
-#   make install [PREFIX=/usr/local] [LIBDIR=...] [DESTDIR=...], make uninstall
+#   make install [PREFIX=/usr/local] [LIBDIR=...] [PYTHONDIR=...] [DESTDIR=...],
+#                        make uninstall (the library, headers, program, Python bridge)
 #   make references      regenerate tests/ref/*.h with mpmath
 #   make conformance     the optimizer against PyTorch, live (make golden rewrites
 #                        the committed golden trajectories)
@@ -185,10 +186,11 @@ $(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB)
 .SECONDARY:
 
 # The tests: every Check runner, then the command-line tests.
-check-run: $(TEST_BIN) $(PROG)
+check-run: $(TEST_BIN) $(PROG) $(SHARED_LIB)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 	@echo "== tests/test_cli.sh"; sh tests/test_cli.sh $(PROG)
 	@echo "== tests/test_dispatch.sh"; sh tests/test_dispatch.sh $(PROG)
+	@echo "== tests/test_python.sh"; sh tests/test_python.sh $(BUILD) $(SAN)
 
 check: deps-test deps-mpi
 	@$(MAKE) --no-print-directory all
@@ -235,6 +237,14 @@ conformance: deps-conformance
 golden: deps-conformance
 	/usr/bin/python3 tests/golden/make_golden.py
 
+# The Python bridge (python/radvar) goes where Debian's python3 finds
+# packages: $(PREFIX)/lib/python3.X/dist-packages (/usr/local), or
+# /usr/lib/python3/dist-packages for PREFIX=/usr; its _install.py records
+# LIBDIR, so that it finds the library there without ldconfig.
+PYTHON ?= /usr/bin/python3
+PYTHON_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYTHON_VERSION)/dist-packages)
+
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/radvar $(DESTDIR)$(BINDIR)
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
@@ -244,13 +254,17 @@ install: all
 	install -m 644 include/radvar/*.h $(DESTDIR)$(INCLUDEDIR)/radvar/
 	install -m 644 $(PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(PYTHONDIR)/radvar
+	install -m 644 python/radvar/__init__.py python/radvar/_lib.py python/radvar/_functions.py \
+	    python/radvar/torch.py $(DESTDIR)$(PYTHONDIR)/radvar/
+	printf '# written by make install\nLIBDIR = "%s"\n' '$(LIBDIR)' >$(DESTDIR)$(PYTHONDIR)/radvar/_install.py
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libradvar.a $(DESTDIR)$(LIBDIR)/libradvar.so \
 	      $(DESTDIR)$(LIBDIR)/$(SHARED_SONAME) $(DESTDIR)$(LIBDIR)/libradvar.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/radvar.pc $(DESTDIR)$(BINDIR)/radvar
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/radvar
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/radvar $(DESTDIR)$(PYTHONDIR)/radvar
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-san $(BUILD)-cov out
