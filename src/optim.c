@@ -414,6 +414,14 @@ static int any_nonfinite(const radvar_optim *o, const void *grads)
 {
     int bad = 0;
     long long n = (long long)o->n;
+    if (o->threads == 1) { /* no parallel region: its start costs microseconds */
+        for (long long i = 0; i < n; i++)
+            bad |= o->dtype == RADVAR_FLOAT32
+                       ? (((const uint32_t *)grads)[i] & UINT32_C(0x7f800000)) == UINT32_C(0x7f800000)
+                       : (((const uint64_t *)grads)[i] & UINT64_C(0x7ff0000000000000))
+                             == UINT64_C(0x7ff0000000000000);
+        return bad;
+    }
     if (o->dtype == RADVAR_FLOAT32) {
         const uint32_t *g = grads;
 #pragma omp parallel for reduction(| : bad) num_threads(o->threads) schedule(static)
@@ -453,6 +461,9 @@ static int step(radvar_optim *o, void *params, const void *grads)
     step_scalars(o, t, &s, &d);
     long long blocks = (long long)((o->n + BLOCK - 1) / BLOCK);
     int bad = 0;
+    if (o->threads == 1) /* as above: no parallel region for one thread */
+        bad = step_block(o, &s, 0, o->n, params, grads);
+    else
 #pragma omp parallel for reduction(| : bad) num_threads(o->threads) schedule(static)
     for (long long b = 0; b < blocks; b++) {
         size_t lo = (size_t)b * BLOCK, hi = lo + BLOCK < o->n ? lo + BLOCK : o->n;
