@@ -580,6 +580,7 @@ ROUND_TRIP_CASES = [
     (dict(method="radam", preset="tfa", lr=1e-2, total_steps=300, amsgrad=True), "float64"),
     (dict(method="adam-2k", lr=1e-2, v_only_steps=120), "float64"),
     (dict(method="radam", preset="official", lr=1e-2), "float32"),
+    (dict(method="radam", lr=1e-2, rect="kurtosis"), "float64"),
 ]
 
 
@@ -736,7 +737,7 @@ def test_noncontiguous_and_errors():
         (dict(method="adam", lr=-1.0), "lr: -1.0 is out of range: must be >= 0"),
         (dict(method="adam", betas=(0.9, 1.0)), "beta2: 1.0 is out of range: must be in [0, 1)"),
         (dict(method="adam-2k", v_only_steps=2.5), "v_only_steps: '2.5' is not a whole number"),
-        (dict(method="radam", rect="exact"), "rect: 'exact' is not valid (valid: paper, sma-exact, moment)"),
+        (dict(method="radam", rect="exact"), "rect: 'exact' is not valid (valid: paper, sma-exact, moment, kurtosis)"),
         (dict(method="radam", amsgrad="maybe"), "amsgrad: 'maybe' is not valid (valid: 0, 1, false, true)"),
         (dict(method="adamax"), "method: 'adamax' is not a method"),
         (dict(method="adam", preset="paper"), "preset: applies to method 'radam' only"),

@@ -16,7 +16,8 @@ amsgrad (and lr beta1 beta2 eps weight_decay).
 
 The state of each parameter lives in a radvar handle; opt.state[p] holds
 live views of it under PyTorch's names ('step', 'exp_avg', 'exp_avg_sq',
-'max_exp_avg_sq'; SGD: 'momentum_buffer'), so state_dict() and
+'max_exp_avg_sq'; SGD: 'momentum_buffer'; with rect='kurtosis' also
+'exp_avg_g4', the EMA of g^4), so state_dict() and
 load_state_dict() work as for torch.optim (and load torch.optim.Adam's state).
 """
 import collections
@@ -161,7 +162,7 @@ class _Handle:
             self.ptr = None
 
     def view(self, which, shape):
-        """a tensor of the given shape over the handle's m, v or vmax"""
+        """a tensor of the given shape over the handle's m, v, vmax or u4"""
         addr = getattr(lib, "radvar_optim_" + which)(self.ptr)
         if not addr:
             return None
@@ -314,7 +315,11 @@ class Optimizer(torch.optim.Optimizer):
                 vmax = _state_array(state.get("max_exp_avg_sq"), n, p.dtype, "max_exp_avg_sq")
                 vmax = zeros if vmax is None else vmax
             ptrs = [x.data_ptr() if x is not None else None for x in (m, v, vmax)]
-            if t < 0 or lib.radvar_optim_set_state(h.ptr, t, *ptrs) != SUCCESS:
+            refused = t < 0 or lib.radvar_optim_set_state(h.ptr, t, *ptrs) != SUCCESS
+            u4 = _state_array(state.get("exp_avg_g4"), n, p.dtype, "exp_avg_g4")
+            if u4 is not None and lib.radvar_optim_u4(h.ptr):
+                refused = refused or lib.radvar_optim_set_u4(h.ptr, u4.data_ptr()) != SUCCESS
+            if refused:
                 raise ValueError("radvar.torch.Optimizer: the state of a parameter was refused "
                                  "(a negative step, or a NaN or infinite moment)")
             state.clear()
@@ -326,6 +331,9 @@ class Optimizer(torch.optim.Optimizer):
             state["exp_avg_sq"] = h.view("v", p.shape)
         if amsgrad:
             state["max_exp_avg_sq"] = h.view("vmax", p.shape)
+        u4 = h.view("u4", p.shape)
+        if u4 is not None:
+            state["exp_avg_g4"] = u4
         self._handles[p] = h
         return h
 
