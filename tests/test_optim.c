@@ -661,6 +661,127 @@ START_TEST(test_save_load)
 }
 END_TEST
 
+START_TEST(test_api_edges)
+{
+    radvar_optim_config c;
+    ck_assert_int_eq(radvar_optim_defaults((radvar_method)99, &c), RADVAR_EINVAL);
+    const char *names[] = {"sgd", "adam", "adamw", "radam", "adam-warmup", "adam-2k", "adam-eps"};
+    for (int k = 0; k < 7; k++) {
+        radvar_method m;
+        ck_assert_int_eq(radvar_optim_method_from_name(names[k], &m), RADVAR_SUCCESS);
+        ck_assert_int_eq(m, k);
+        ck_assert_str_eq(radvar_optim_method_name(m), names[k]);
+        ck_assert_int_eq(radvar_optim_defaults(m, &c), RADVAR_SUCCESS);
+        ck_assert_int_eq(c.method, m);
+    }
+    ck_assert_str_eq(radvar_optim_method_name((radvar_method)99), "?");
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    ck_assert_str_eq(c.preset, "pytorch");
+    ck_assert_int_eq(radvar_optim_preset("official-2020-01-01", &c), RADVAR_EINVAL);
+    const char *preset_names[] = {"paper", "official", "official-2019-10-10",
+                                  "official-2019-08-08", "pytorch", "optax", "tfa"};
+    for (size_t k = 0; k < N_ELEMS(preset_names); k++) {
+        ck_assert_int_eq(radvar_optim_preset(preset_names[k], &c), RADVAR_SUCCESS);
+        ck_assert_str_eq(c.preset, preset_names[k]);
+        ck_assert(strstr(RADVAR_OPTIM_PRESETS, preset_names[k]) != NULL);
+    }
+    radvar_optim_free(NULL); /* a no-op, as free(NULL) */
+    radvar_optim *o;
+    radvar_optim_defaults(RADVAR_ADAM, &c);
+    ck_assert_int_eq(radvar_optim_alloc(&c, 3, RADVAR_FLOAT64, &o), RADVAR_SUCCESS);
+    ck_assert_uint_eq(radvar_optim_size(o), 3);
+    ck_assert_int_eq(radvar_optim_dtype(o), RADVAR_FLOAT64);
+    ck_assert_ptr_null(radvar_optim_vmax(o));
+    float pf[3] = {0}, gf[3] = {0};
+    double pd[3] = {0}, gd[3] = {0};
+    ck_assert_int_eq(radvar_optim_step_f32(o, pf, gf), RADVAR_EINVAL); /* another dtype */
+    ck_assert_int_eq(radvar_optim_step_f64(o, NULL, gd), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_step_f64(o, pd, NULL), RADVAR_EINVAL);
+    ck_assert_uint_eq(radvar_optim_steps(o), 0);
+    radvar_optim_free(o);
+    ck_assert_int_eq(radvar_optim_alloc(&c, 3, RADVAR_FLOAT32, &o), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_optim_step_f64(o, pd, gd), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_step_f32(o, NULL, gf), RADVAR_EINVAL);
+    radvar_optim_free(o);
+    ck_assert_int_eq(radvar_optim_alloc(&c, 3, (radvar_dtype)7, &o), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_alloc(NULL, 3, RADVAR_FLOAT64, &o), RADVAR_EINVAL);
+}
+END_TEST
+
+START_TEST(test_below_skip_sqrt_vhat)
+{
+    /* the paper's update with no step below the threshold: the moments move,
+     * the parameters do not, until rho_t > 4 (t = 5 at beta2 = 0.999) */
+    radvar_optim_config c;
+    radvar_optim_defaults(RADVAR_RADAM, &c);
+    radvar_optim_preset("paper", &c);
+    c.below = RADVAR_BELOW_SKIP;
+    radvar_optim *o;
+    ck_assert_int_eq(radvar_optim_alloc(&c, 1, RADVAR_FLOAT64, &o), RADVAR_SUCCESS);
+    double p = 1.0, g = 0.5;
+    for (int t = 1; t <= 5; t++) {
+        step_any(o, &p, &g);
+        radvar_optim_diagnostics d;
+        radvar_optim_diag(o, &d);
+        ck_assert_int_eq(d.moved, t == 5);
+        if (t < 5)
+            ck_assert(d.effective_lr == 0.0);
+        ck_assert(t == 5 ? p < 1.0 : p == 1.0);
+        ck_assert(((const double *)radvar_optim_m(o))[0] > 0);
+    }
+    radvar_optim_free(o);
+}
+END_TEST
+
+START_TEST(test_save_load_float32_amsgrad)
+{
+    /* a float32 state with the AMSGrad maximum goes through the file bit
+     * for bit; a directory is neither saved onto nor loaded */
+    radvar_optim_config c;
+    radvar_optim_defaults(RADVAR_ADAM, &c);
+    c.amsgrad = 1;
+    radvar_optim *a, *b;
+    ck_assert_int_eq(radvar_optim_alloc(&c, 5, RADVAR_FLOAT32, &a), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_optim_alloc(&c, 5, RADVAR_FLOAT32, &b), RADVAR_SUCCESS);
+    float p[5] = {1, 2, 3, 4, 5}, g[5] = {0.1f, -0.2f, 0.3f, -0.4f, 0.5f};
+    for (int t = 0; t < 4; t++) {
+        step_any(a, p, g);
+        g[t] *= -3.0f;
+    }
+    char path[] = "/tmp/radvar-optim-f32-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    close(fd);
+    ck_assert_int_eq(radvar_optim_save(a, path), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_optim_load(b, path), RADVAR_SUCCESS);
+    ck_assert_uint_eq(radvar_optim_steps(b), 4);
+    ck_assert(memcmp(radvar_optim_m(a), radvar_optim_m(b), 5 * sizeof(float)) == 0);
+    ck_assert(memcmp(radvar_optim_v(a), radvar_optim_v(b), 5 * sizeof(float)) == 0);
+    ck_assert(memcmp(radvar_optim_vmax(a), radvar_optim_vmax(b), 5 * sizeof(float)) == 0);
+    /* the same state without AMSGrad is another configuration */
+    radvar_optim *plain;
+    c.amsgrad = 0;
+    ck_assert_int_eq(radvar_optim_alloc(&c, 5, RADVAR_FLOAT32, &plain), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_optim_load(plain, path), RADVAR_EFORMAT);
+    /* other hyper-parameters */
+    radvar_optim *other_lr;
+    c.amsgrad = 1;
+    c.lr = 2e-3;
+    ck_assert_int_eq(radvar_optim_alloc(&c, 5, RADVAR_FLOAT32, &other_lr), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_optim_load(other_lr, path), RADVAR_EFORMAT);
+    unlink(path);
+    ck_assert_int_eq(radvar_optim_save(a, ""), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_save(a, NULL), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_save(a, "/tmp"), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_load(a, "/tmp"), RADVAR_EIO);
+    ck_assert_int_eq(radvar_optim_load(a, NULL), RADVAR_EIO);
+    radvar_optim_free(a);
+    radvar_optim_free(b);
+    radvar_optim_free(plain);
+    radvar_optim_free(other_lr);
+}
+END_TEST
+
 START_TEST(test_threads_and_diagnostics)
 {
     enum { N = 100003 };
@@ -714,6 +835,9 @@ int main(void)
     tcase_add_test(limits, test_nonfinite_gradient_refused);
     tcase_add_test(limits, test_save_load);
     tcase_add_test(limits, test_threads_and_diagnostics);
+    tcase_add_test(limits, test_api_edges);
+    tcase_add_test(limits, test_below_skip_sqrt_vhat);
+    tcase_add_test(limits, test_save_load_float32_amsgrad);
     suite_add_tcase(s, limits);
     return run_suite(s);
 }

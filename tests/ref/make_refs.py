@@ -3,7 +3,7 @@
 
 Run with Debian's python3-mpmath:  /usr/bin/python3 tests/ref/make_refs.py
 (or `make references`).  It rewrites tests/ref/{theory,pdf,schedule,rectify,
-warmup}_ref.h; the generated files are committed so that `make check` needs no
+warmup,special}_ref.h; the generated files are committed so that `make check` needs no
 Python.
 
 Every value is computed at 60 significant digits or more straight from the
@@ -220,6 +220,27 @@ def warmup_rows():
     return rows
 
 
+# --------------------------------------------------- private special.c ----
+def special_rows():
+    """log1pmx(x) = log1p(x) - x and Binet's mu(z) = lnGamma(z) - ((z - 1/2) ln z
+    - z + ln(2 pi)/2), for tests/test_special.c."""
+    rows = []
+    xs = ["-0.999999", "-0.9", "-0.5", "-0.2500001", "-0.25", "-0.2499999", "-0.01", "-1e-3",
+          "-1e-10", "1e-10", "1e-3", "0.01", "0.2499999", "0.25", "0.5", "1", "10", "1e10"]
+    zs = ["1e-8", "1e-3", "0.05", "0.3", "0.4999", "0.5", "1", "1.5", "1.9999", "2", "5", "9.99",
+          "10", "10.01", "100", "1e6", "1e12"]
+    for x, z in zip(xs, zs + [None] * (len(xs) - len(zs))):
+        xd = dbl(x)
+        lm = mp.log1p(xd) - xd
+        if z is None:
+            rows.append((xd, lm, mp.nan, mp.nan))
+            continue
+        zd = dbl(z)
+        mu = mp.loggamma(zd) - ((zd - mp.mpf(1) / 2) * mp.log(zd) - zd + mp.log(2 * mp.pi) / 2)
+        rows.append((xd, lm, zd, mu))
+    return rows
+
+
 def main():
     write_table("theory_ref.h", "theory_ref", ["rho", "mean_psi", "mean_psi2", "var_psi"],
                 theory_rows(), "psi^2 ~ Scale-inv-chi2(rho, 1): gamma-function "
@@ -238,6 +259,8 @@ def main():
                 "r_paper by the paper's eq. (7) at the exact rho_t; r_sma_exact = "
                 "sqrt(Var(rho_inf)/Var(rho_t)) and\n * r_moment = sqrt(Var(rho_inf)/Var(rho_moment)) "
                 "with Var from Theorem 1's Beta form; NAN outside the domain.")
+    write_table("special_ref.h", "special_ref", ["x", "log1pmx", "z", "binet_mu"], special_rows(),
+                "log1pmx(x) = log1p(x) - x and Binet's function mu(z) (private special.c).")
     write_table("warmup_ref.h", "warmup_ref",
                 ["beta2", "exp_untuned", "linear_untuned", "tw", "linear",
                  "radam_paper", "radam_official", "radam_pytorch"], warmup_rows(),
