@@ -10,7 +10,7 @@
 #   make coverage        line coverage of src/ and experiments/ (gcov + lcov)
 #   make install [PREFIX=/usr/local] [LIBDIR=...] [PYTHONDIR=...] [DESTDIR=...],
 #                        make uninstall (the library, headers, program, Python bridge)
-#   make references      regenerate tests/ref/*.h with mpmath
+#   make references      regenerate tests/ref/*.h with mpmath and scipy
 #   make conformance     the optimizer against PyTorch, live (make golden rewrites
 #                        the committed golden trajectories)
 # Options (make VAR=value): BUILD, ARCH (empty: portable; native: -march=native),
@@ -161,10 +161,14 @@ $(MPI_PROG): $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(MPICC) $(SANFLAGS) -o $@ $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
 
+# radvar.pc for the PREFIX and LIBDIR of this make run (install writes its
+# own, so that `make install PREFIX=...` after a plain `make` is right).
+PC_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@BLAS_LIB@|$(BLAS_LIB)|g' radvar.pc.in
 $(PC): radvar.pc.in include/radvar/common.h
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
-	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@BLAS_LIB@|$(BLAS_LIB)|g' radvar.pc.in >$@
+	$(PC_SUBST) >$@
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
@@ -197,6 +201,7 @@ check: deps-test deps-mpi
 	@$(MAKE) --no-print-directory check-run
 	@$(MAKE) --no-print-directory $(MPI_PROG)
 	@echo "== tests/test_mpi.sh"; sh tests/test_mpi.sh $(MPI_PROG) $(PROG)
+	@echo "== tests/build/run.sh"; sh tests/build/run.sh $(BUILD)
 ifeq ($(CHECK_SANITIZE),1)
 	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)-san check-run
@@ -219,14 +224,17 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all $(SIM_BIN)
 	@THREADS=$(THREADS) BUILD=$(BUILD) sh sims/bench.sh
 
+# --coverage rides on SANFLAGS, which every compile and link line carries.
 coverage: deps-test deps-coverage
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)-cov OPT=-O0 CFLAGS="-O0 -g --coverage" \
-	    LIB_LIBS="-lgsl -lm -fopenmp -pthread --coverage" check-run
+	@rm -f $(BUILD)-cov/*/*.gcda
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-cov OPT=-O0 SANFLAGS=--coverage check-run
 	@sh scripts/coverage.sh $(BUILD)-cov
 
 references: deps-refs
 	/usr/bin/python3 tests/ref/make_refs.py
 	/usr/bin/python3 tests/ref/make_exact_refs.py
+	/usr/bin/python3 tests/ref/make_stats_refs.py
+	/usr/bin/python3 tests/ref/make_rng_refs.py
 
 # The optimizer against PyTorch, live (make check compares with the committed
 # golden files instead and needs no PyTorch); `make golden` rewrites them.
@@ -252,7 +260,7 @@ install: all
 	ln -sf libradvar.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SHARED_SONAME)
 	ln -sf $(SHARED_SONAME) $(DESTDIR)$(LIBDIR)/libradvar.so
 	install -m 644 include/radvar/*.h $(DESTDIR)$(INCLUDEDIR)/radvar/
-	install -m 644 $(PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(PC_SUBST) >$(DESTDIR)$(LIBDIR)/pkgconfig/radvar.pc && chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/radvar.pc
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(PYTHONDIR)/radvar
 	install -m 644 python/radvar/__init__.py python/radvar/_lib.py python/radvar/_functions.py \

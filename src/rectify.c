@@ -41,6 +41,11 @@ int radvar_rectify_paper_from_rho_e(double rho_t, double rho_inf, radvar_result 
 {
     if (!(rho_t > 4.0) || !(rho_inf > 4.0))
         RADVAR_DOMAIN_ERROR(r);
+    if (isinf(rho_t) || isinf(rho_inf)) { /* the limits (the formula gives inf * 0) */
+        r->val = isinf(rho_t) ? (isinf(rho_inf) ? 1.0 : INFINITY) : 0.0;
+        r->err = 0.0;
+        return RADVAR_SUCCESS;
+    }
     /* paper eq. (7); grouped as two ratios near 1 so that nothing overflows
      * for rho up to DBL_MAX */
     r->val = sqrt(((rho_t - 4.0) / (rho_inf - 4.0)) * ((rho_t - 2.0) / (rho_inf - 2.0))
@@ -49,12 +54,32 @@ int radvar_rectify_paper_from_rho_e(double rho_t, double rho_inf, radvar_result 
     return RADVAR_SUCCESS;
 }
 
+/* The relative error of a dof r->val (0 where it is infinite or 0). */
+static double rel_of(const radvar_result *r)
+{
+    return r->val != 0.0 && isfinite(r->val) ? r->err / fabs(r->val) : 0.0;
+}
+
+/* d ln r / d ln rho of the paper's term, at rho_t (the sign flips for rho_inf):
+ * (rho/(rho-4) + rho/(rho-2) - 1)/2, large near rho = 4. */
+static double paper_condition(double rho)
+{
+    return isinf(rho) ? 0.5 : 0.5 * fabs(rho / (rho - 4.0) + rho / (rho - 2.0) - 1.0);
+}
+
 int radvar_rectify_paper_e(double beta2, double t, radvar_result *r)
 {
     radvar_result rho_t, rho_inf;
     if (radvar_schedule_rho_t_e(beta2, t, &rho_t) || radvar_schedule_rho_inf_e(beta2, &rho_inf))
         RADVAR_DOMAIN_ERROR(r);
-    return radvar_rectify_paper_from_rho_e(rho_t.val, rho_inf.val, r);
+    int status = radvar_rectify_paper_from_rho_e(rho_t.val, rho_inf.val, r);
+    /* the errors of rho_t and rho_inf, through the condition of eq. (7):
+     * near beta2 = 0.6 (rho_inf near 4) or a first step with rho_t near 4
+     * they are amplified by rho/(2(rho-4)) */
+    if (status == RADVAR_SUCCESS)
+        r->err += r->val * (paper_condition(rho_t.val) * rel_of(&rho_t)
+                            + paper_condition(rho_inf.val) * rel_of(&rho_inf));
+    return status;
 }
 
 int radvar_rectify_sma_exact_from_rho_e(double rho, double rho_inf, radvar_result *r)
@@ -68,8 +93,24 @@ int radvar_rectify_sma_exact_from_rho_e(double rho, double rho_inf, radvar_resul
         return RADVAR_SUCCESS;
     }
     r->val = sqrt(v_inf.val / v.val);
-    r->err = 0.5 * r->val * (v.err / v.val + v_inf.err / v_inf.val) + DBL_EPSILON * r->val;
+    /* half the relative errors of the two variances; the division and sqrt
+     * an ulp */
+    r->err = 0.5 * r->val * (rel_of(&v) + rel_of(&v_inf)) + DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
+}
+
+/* sqrt(Var(rho_inf)/Var(rho)) at computed dofs, with their errors carried
+ * through: |d ln Var / d ln rho| <= 1.35 rho/(rho - 2) for every rho > 2
+ * (|d ln Var / d ln(rho - 2)| lies in [1, 1.35], see theory.c's inverse). */
+static int sma_exact_at(const radvar_result *rho, const radvar_result *rho_inf, radvar_result *r)
+{
+    int status = radvar_rectify_sma_exact_from_rho_e(rho->val, rho_inf->val, r);
+    if (status == RADVAR_SUCCESS) {
+        double c = isinf(rho->val) ? 1.35 : 1.35 * rho->val / (rho->val - 2.0);
+        double c_inf = isinf(rho_inf->val) ? 1.35 : 1.35 * rho_inf->val / (rho_inf->val - 2.0);
+        r->err += 0.5 * r->val * (c * rel_of(rho) + c_inf * rel_of(rho_inf));
+    }
+    return status;
 }
 
 int radvar_rectify_sma_exact_e(double beta2, double t, radvar_result *r)
@@ -77,7 +118,7 @@ int radvar_rectify_sma_exact_e(double beta2, double t, radvar_result *r)
     radvar_result rho_t, rho_inf;
     if (radvar_schedule_rho_t_e(beta2, t, &rho_t) || radvar_schedule_rho_inf_e(beta2, &rho_inf))
         RADVAR_DOMAIN_ERROR(r);
-    return radvar_rectify_sma_exact_from_rho_e(rho_t.val, rho_inf.val, r);
+    return sma_exact_at(&rho_t, &rho_inf, r);
 }
 
 int radvar_rectify_moment_e(double beta2, double t, radvar_result *r)
@@ -85,7 +126,7 @@ int radvar_rectify_moment_e(double beta2, double t, radvar_result *r)
     radvar_result rho_m, rho_inf;
     if (radvar_schedule_rho_moment_e(beta2, t, &rho_m) || radvar_schedule_rho_inf_e(beta2, &rho_inf))
         RADVAR_DOMAIN_ERROR(r);
-    return radvar_rectify_sma_exact_from_rho_e(rho_m.val, rho_inf.val, r);
+    return sma_exact_at(&rho_m, &rho_inf, r);
 }
 
 int radvar_rectify_kurtosis_from_rho_e(double rho, double rho_inf, double kappa, radvar_result *r)
@@ -164,6 +205,7 @@ int radvar_rectify_effective_warmup_e(radvar_rectify_kind kind, double beta2,
     double rho_inf = radvar_schedule_rho_inf(beta2), q = 1.0 - beta2;
     double t_geometric = 1.0 / q; /* past it, term_{t+1}/term_t <= ~beta2 */
     radvar_ksum sum = {(double)(t_first - 1), 0.0};
+    double term_err = 0.0; /* the sum of the terms' absolute errors */
     const double max_steps = 1e11;
     for (double t = (double)t_first; t < max_steps; t++) {
         double rho = radvar_schedule_rho_t(beta2, t);
@@ -174,10 +216,19 @@ int radvar_rectify_effective_warmup_e(radvar_rectify_kind kind, double beta2,
             radvar_rectify_e(kind, beta2, t, &w);
         double term = 1.0 - w.val;
         radvar_ksum_add(&sum, term);
+        /* w's own estimate (for the paper's kind at the computed rho_t and
+         * rho_inf, whose 8 eps and 2 eps come through its condition, which
+         * is largest at rho_t) and the subtraction */
+        term_err += w.err + DBL_EPSILON * fabs(term)
+                    + (kind == RADVAR_RECTIFY_PAPER ? 10.0 * DBL_EPSILON * paper_condition(rho) * w.val
+                                                    : 0.0);
         if (rho == rho_inf /* every later term is this one, 0 */
             || (t > t_geometric && fabs(term) / q <= 1e-16 * fabs(radvar_ksum_value(&sum)))) {
             r->val = radvar_ksum_value(&sum);
-            r->err = 1e-16 * fabs(r->val) + t * DBL_EPSILON * fabs(r->val);
+            /* the tail left out, the terms' errors, the compensated sum's
+             * rounding (t eps |val| before: 1000 times too large at
+             * beta2 = 0.999) */
+            r->err = 1e-16 * fabs(r->val) + term_err + DBL_EPSILON * fabs(r->val);
             return RADVAR_SUCCESS;
         }
     }

@@ -20,8 +20,10 @@
  *   with phi(u) = (log1p(-u) + u)/u and q = u/(1-u) = 1/(rho-1); then
  *   1 - h = -expm1(log h).  phi dominates (~ -1/(2 rho)) and the other two
  *   terms are O(1/rho^2), so no cancellation is left: the relative error of
- *   Var[psi] is a few ulps for every rho > 2 (tests/test_theory.c checks
- *   1e-11 against 50-digit mpmath values up to rho = 1e14).
+ *   Var[psi] is a few ulps for every rho > 2 (at most 20 eps, near rho = 12,
+ *   against 60-digit mpmath values up to rho = 1e15 in tests/test_theory.c).
+ *   The error estimates (err) carry each term's absolute error through to
+ *   the result, see log_h().
  *
  * REFERENCES
  *   L. Liu et al., On the Variance of the Adaptive Learning Rate and Beyond,
@@ -53,24 +55,76 @@ static double phi(double u)
     return radvar_special_log1pmx(-u) / u;
 }
 
-/* g(x) = ln(sqrt(x) Gamma(x-1/2)/Gamma(x)), x > 1/2, accurate in the absolute
- * sense even where g is O(1/x). */
-static double log_sqrtx_gamma_ratio(double x)
+/* A bound on the absolute error of radvar_special_binet_mu(z) = mu: GSL's
+ * gammastar below z = 10, the Stirling series above.  Measured against
+ * 40-digit mpmath at 40,000 log-uniform random z in [1e-8, 1.2e9] (GSL 2.7),
+ * the worst errors seen were: z < 0.5, 33 eps near z = 0.05 (mu ~ 1) and
+ * 2.8 |mu| eps for tiny z; [0.5, 2): 3.1 eps; [2, 10): 0.99 eps; z >= 10:
+ * 1.6 |mu| eps (the series' truncation, < 2e-18 at z = 10, included).  The
+ * bounds are 1.5 times those or more.  An error in mu is an absolute error
+ * in the logarithms below, hence a relative one in the moments. */
+static double binet_mu_abs_err(double z, double mu)
 {
-    double u = 0.5 / x;
-    return 0.5 * phi(u) - log1p(-u) + (radvar_special_binet_mu(x - 0.5) - radvar_special_binet_mu(x));
+    if (z >= 10.0)
+        return 2.5 * DBL_EPSILON * fabs(mu);
+    if (z >= 2.0)
+        return 1.5 * DBL_EPSILON;
+    if (z >= 0.5)
+        return 4.5 * DBL_EPSILON;
+    return (48.0 + 4.0 * fabs(mu)) * DBL_EPSILON;
 }
 
-/* log h(rho) = ln(E[psi]^2 / E[psi^2]) for rho = 2 + d > 2, d given exactly. */
-static double log_h(double rho, double d)
+/* g(x) = ln(sqrt(x) Gamma(x-1/2)/Gamma(x)), x > 1/2, accurate in the absolute
+ * sense even where g is O(1/x); *abs_err bounds its absolute error:
+ *  - u = 1/(2x) is rounded (relative eps/2), and g's terms in u change by
+ *    (1/(2(1-u)) + |log1p(-u)|/2 + 1/2) du: near x = 1/2 (rho near 1) this
+ *    is the largest term, u/(1-u) eps/4;
+ *  - log1pmx(-u) is a series without cancellation for u < 1/4 (an ulp or
+ *    two) and log1p(-u) + u above (eps (|log1p(-u)| + u));
+ *  - mu at x - 1/2 and x (binet_mu_abs_err; x - 1/2 is exact for x <= 1 and
+ *    its rounding moves mu by less than 0.14 eps/2 beyond);
+ *  - the three additions, eps/2 of the sum of magnitudes each. */
+static double log_sqrtx_gamma_ratio(double x, double *abs_err)
+{
+    double u = 0.5 / x, lp = log1p(-u);
+    double half_phi = 0.5 * phi(u);
+    double mu1 = radvar_special_binet_mu(x - 0.5), mu2 = radvar_special_binet_mu(x);
+    double magnitude = fabs(half_phi) + fabs(lp) + fabs(mu1) + fabs(mu2);
+    *abs_err = DBL_EPSILON
+                   * (0.25 * u * (1.0 / (1.0 - u) + fabs(lp) + 1.0)
+                      + (u >= 0.25 ? 0.5 * (fabs(lp) + u) / u : fabs(half_phi))
+                      + 0.5 * fabs(lp) + 2.0 * magnitude)
+               + binet_mu_abs_err(x - 0.5, mu1) + binet_mu_abs_err(x, mu2);
+    return half_phi - lp + (mu1 - mu2);
+}
+
+/* log h(rho) = ln(E[psi]^2 / E[psi^2]) for rho = 2 + d > 2, d given exactly,
+ * and a bound on its absolute error (the terms' own errors, see
+ * log_sqrtx_gamma_ratio, and eps/2 of the sum of magnitudes per addition).
+ * log h is O(1/rho) while its terms' errors are absolute: 1 - h =
+ * -expm1(log h) has the relative error abs_err h/(1-h) ~ 2 rho abs_err,
+ * which is what the error estimate of Var[psi] must carry. */
+static double log_h(double rho, double d, double *abs_err)
 {
     double x = 0.5 * rho, u = 1.0 / rho;
-    double q = 1.0 / (rho - 1.0), log1m_q2;
-    if (rho > 3.0)
+    double q = 1.0 / (rho - 1.0), log1m_q2, err_q;
+    if (rho > 3.0) {
+        /* q^2 within 2.5 eps, and q^2 / (1 - q^2) <= 4/3 |log1p(-q^2)| */
         log1m_q2 = log1p(-q * q);
-    else /* q^2 >= 1/4: 1 - q^2 = rho (rho-2) / (rho-1)^2 */
+        err_q = 4.0 * DBL_EPSILON * fabs(log1m_q2);
+    } else { /* q^2 >= 1/4: 1 - q^2 = rho (rho-2) / (rho-1)^2 */
         log1m_q2 = log(rho) + log(d) - 2.0 * log1p(d);
-    return phi(u) + log1m_q2 + 2.0 * (radvar_special_binet_mu(x - 0.5) - radvar_special_binet_mu(x));
+        err_q = 2.0 * DBL_EPSILON * (fabs(log(rho)) + fabs(log(d)) + 2.0 * fabs(log1p(d)));
+    }
+    double p = phi(u);
+    double mu1 = radvar_special_binet_mu(x - 0.5), mu2 = radvar_special_binet_mu(x);
+    double magnitude = fabs(p) + fabs(log1m_q2) + 2.0 * (fabs(mu1) + fabs(mu2));
+    /* phi: u rounded (0.5 eps of phi), log1pmx as above (u < 1/2 here) */
+    double err_p = DBL_EPSILON * (2.0 * fabs(p) + (u >= 0.25 ? (fabs(log1p(-u)) + u) / u : 0.0));
+    *abs_err = err_p + err_q
+               + 2.0 * (binet_mu_abs_err(x - 0.5, mu1) + binet_mu_abs_err(x, mu2))
+               + 2.0 * DBL_EPSILON * magnitude;
+    return p + log1m_q2 + 2.0 * (mu1 - mu2);
 }
 
 int radvar_theory_mean_psi_e(double rho, double tau2, radvar_result *r)
@@ -82,8 +136,11 @@ int radvar_theory_mean_psi_e(double rho, double tau2, radvar_result *r)
         r->err = 0.0;
         return RADVAR_SUCCESS;
     }
-    r->val = sqrt(tau2) * exp(log_sqrtx_gamma_ratio(0.5 * rho));
-    r->err = 8.0 * DBL_EPSILON * r->val;
+    double err_g, g = log_sqrtx_gamma_ratio(0.5 * rho, &err_g);
+    r->val = sqrt(tau2) * exp(g);
+    /* g's absolute error is a relative one of exp(g); exp, sqrt and the
+     * product add an ulp each */
+    r->err = (err_g + 2.0 * DBL_EPSILON) * r->val;
     return RADVAR_SUCCESS;
 }
 
@@ -100,8 +157,8 @@ int radvar_theory_mean_psi2_e(double rho, double tau2, radvar_result *r)
  * every d > 0 (no overflow near rho = 2). */
 static double log_var_psi_unit(double d)
 {
-    double rho = 2.0 + d;
-    return log(rho) - log(d) + log(-expm1(log_h(rho, d)));
+    double rho = 2.0 + d, unused;
+    return log(rho) - log(d) + log(-expm1(log_h(rho, d, &unused)));
 }
 
 int radvar_theory_var_psi_e(double rho, double tau2, radvar_result *r)
@@ -113,8 +170,15 @@ int radvar_theory_var_psi_e(double rho, double tau2, radvar_result *r)
         r->err = 0.0;
         return RADVAR_SUCCESS;
     }
-    r->val = tau2 * (rho / (rho - 2.0)) * -expm1(log_h(rho, rho - 2.0));
-    r->err = 16.0 * DBL_EPSILON * r->val;
+    double err_l, l = log_h(rho, rho - 2.0, &err_l), one_minus_h = -expm1(l);
+    r->val = tau2 * (rho / (rho - 2.0)) * one_minus_h;
+    /* The relative error of 1 - h is err_l h / (1 - h) (see log_h): about
+     * 2 rho err_l for large rho, where log h ~ -1/(2 rho).  The fixed
+     * 16 eps this replaces held for large rho but not for 5 < rho < 25,
+     * where log h is -0.02 .. -0.1 and GSL's gammastar (z < 10) leaves an
+     * absolute error of about an eps in each Binet term: 19 eps were seen at
+     * rho = 12.  expm1 adds an ulp, rho/(rho-2), tau2 and the product 2. */
+    r->err = (err_l * (1.0 - one_minus_h) / one_minus_h + 3.0 * DBL_EPSILON) * r->val;
     return RADVAR_SUCCESS;
 }
 
@@ -146,12 +210,20 @@ int radvar_theory_pdf_psi2_e(double x, double rho, double tau2, radvar_result *r
      * a (ln r - r + 1) + ln(a / (2 pi))/2 - mu(a), r = y/a = tau2/x, and
      * a (ln r - r + 1) = a log1pmx(r - 1) keeps its digits near r = 1, where
      * the mass is for large rho (Loader 2000 uses the same device). */
-    double a = 0.5 * rho, ratio = tau2 / x;
-    double log_f = a * radvar_special_log1pmx(ratio - 1.0) + 0.5 * log(a / (2.0 * M_PI))
-                   - radvar_special_binet_mu(a) - log(x);
+    double a = 0.5 * rho, ratio = tau2 / x, y = ratio - 1.0, mu = radvar_special_binet_mu(a);
+    double lm = radvar_special_log1pmx(y);
+    double log_f = a * lm + 0.5 * log(a / (2.0 * M_PI)) - mu - log(x);
     r->val = exp(log_f);
-    r->err = (4.0 + fabs(log_f)) * DBL_EPSILON * r->val
-             + 4.0 * DBL_EPSILON * fabs(a * (ratio - 1.0)) * r->val;
+    /* log_f's absolute error is the relative error of the density: y is off
+     * by (ratio + |y|) eps/2 (two roundings), which moves log1pmx(y) by
+     * |y|/(1+y) = |y|/ratio times that; log1pmx itself cancels for
+     * |y| >= 1/4 (eps/2 (|log1p(y)| + |y|), with |log1p(y)| <= |lm| + |y|);
+     * both are multiplied by a.  The other terms and exp add an eps of
+     * |log_f| and a few ulps, and Binet's mu(a) its own error
+     * (binet_mu_abs_err: up to 50 eps for rho < 1). */
+    double err_lm = fabs(y) * (ratio + fabs(y)) / ratio
+                    + (fabs(y) >= 0.25 ? fabs(lm) + 2.0 * fabs(y) : 0.0);
+    r->err = ((4.0 + fabs(log_f) + a * err_lm) * DBL_EPSILON + binet_mu_abs_err(a, mu)) * r->val;
     return RADVAR_SUCCESS;
 }
 
@@ -171,11 +243,17 @@ int radvar_theory_cdf_psi2_e(double x, double rho, double tau2, radvar_result *r
     }
     /* P(X <= x) = P(Y >= rho tau2 / x) for Y ~ chi2(rho) = Gamma(rho/2, 2). */
     gsl_sf_result q;
-    int status = gsl_sf_gamma_inc_Q_e(0.5 * rho, 0.5 * rho * tau2 / x, &q);
+    double a = 0.5 * rho, y = a * tau2 / x;
+    int status = gsl_sf_gamma_inc_Q_e(a, y, &q);
     if (status != GSL_SUCCESS && status != GSL_EUNDRFLW)
         RADVAR_DOMAIN_ERROR(r);
     r->val = q.val;
-    r->err = q.err;
+    /* GSL's estimate covers Q at the y it was given; y itself is rounded
+     * twice (relative eps), which moves Q by y f_Y(y) eps with
+     * y f_Y(y) = y^a e^-y / Gamma(a): in the lower tail of psi^2 (large y)
+     * that is about y eps relative to Q. */
+    double y_density = exp(a * log(y) - y - gsl_sf_lngamma(a)); /* (lgamma is not thread-safe) */
+    r->err = q.err + 1.5 * DBL_EPSILON * y_density + DBL_EPSILON * q.val;
     return RADVAR_SUCCESS;
 }
 
@@ -233,7 +311,20 @@ int radvar_theory_rho_from_var_e(double var, double tau2, radvar_result *r)
         return RADVAR_EMAXITER;
     }
     r->val = 2.0 + exp(s);
-    r->err = (hi - lo) * (r->val - 2.0) + 2.0 * DBL_EPSILON * r->val;
+    /* The root of the computed function is off that of the exact one by
+     * (the error of ln Var[psi] at the root + that of the target ln(var/tau2))
+     * / |d ln Var / ds|, and |d ln Var / d ln(rho - 2)| lies in [1, 1.35]
+     * for every rho > 2 (by 60-digit mpmath differentiation on a grid of
+     * rho - 2 from 1e-10 to 1e15): the relative error of rho - 2 is at most
+     * that sum, plus the bracket, plus the rounding of s (|s| eps/2) and of
+     * exp; the final 2 + adds half an ulp of rho. */
+    radvar_result v;
+    int status_v = radvar_theory_var_psi_e(r->val, 1.0, &v);
+    double rel_v = status_v == RADVAR_SUCCESS && v.val > 0 ? v.err / v.val : 0.0;
+    r->err = (r->val - 2.0)
+                 * ((hi - lo) + rel_v
+                    + DBL_EPSILON * (fabs(log(var)) + fabs(log(tau2)) + fabs(s) + 2.0))
+             + DBL_EPSILON * r->val;
     return iter > MAX_ITER ? RADVAR_EMAXITER : RADVAR_SUCCESS;
 }
 

@@ -1,15 +1,53 @@
 /* test_exact.c: exact moments of the EMA against independent reference
- * values (tests/ref/make_exact_refs.py), the SMA special case against the
- * closed form of the theory module, the stationary limit, the dof closed form,
- * and domains. */
+ * values (tests/ref/make_exact_refs.py), each in its tolerance class and with
+ * abs_err checked against the distance to the reference; the SMA special
+ * case against the closed form of the theory module, the generic weights
+ * against the EMA routine, the stationary limit, the dof closed form, and
+ * domains. */
 #include "check_util.h"
 #include "radvar/exact.h"
 #include "radvar/schedule.h"
 #include "radvar/theory.h"
 #include "ref/exact_ref.h"
 
-#define TOL_VAR 1e-8   /* issue #7 target on Var[psi_t] */
-#define TOL_MEAN 1e-10 /* E[psi], E[psi^2]: no cancellation at all */
+/* Tolerance classes (worst relative error achieved, in eps).  The
+ * quadrature stops at 1e-12 relative (QUAD_EPSREL), which it reaches with
+ * room to spare except where psi_t is heaviest-tailed, t = 3:
+ *                          Var[psi]   E[psi]   E[psi^2]
+ *   t = 3                  23,100     7.4      8,300
+ *   t = 4                  37         1.0      9.0
+ *   t >= 10, mpmath rows   10         0.9      0.8
+ *   float64 rows (t > 200) 330        1.0      1.0
+ * The reference is mpmath at 40 digits with up to 200 terms ("mpmath rows")
+ * and beyond, the excess over the mean summed in float64 with fsum, good to
+ * about 1e-12 relative (make_exact_refs.py): that is the reference's own
+ * uncertainty in the check of abs_err. */
+static int mp_row(const struct exact_ref *ref)
+{
+    /* make_exact_refs.py's weights(): terms with w_j >= 1e-40 w_0, at most t */
+    double terms = fmin(ref->t, ceil(40.0 * log(10.0) / -log(ref->beta2)) + 1.0);
+    return terms <= 200.0;
+}
+
+static void classes(const struct exact_ref *ref, double *var, double *mean, double *mean2)
+{
+    if (ref->t == 3) {
+        *var = TEST_TOL5, *mean = TEST_TOL1, *mean2 = TEST_TOL5;
+    } else if (ref->t == 4) {
+        *var = TEST_TOL2, *mean = TEST_TOL0, *mean2 = TEST_TOL1;
+    } else if (mp_row(ref)) {
+        *var = TEST_TOL1, *mean = TEST_TOL0, *mean2 = TEST_TOL0;
+    } else {
+        *var = TEST_TOL3, *mean = TEST_TOL0, *mean2 = TEST_TOL0;
+    }
+}
+
+/* Known: at t = 3 abs_err underestimates the quadrature error of Var[psi]
+ * by up to 3.3 times (7 of the 24 cases: the integrand of E[Y^-1] decays
+ * only like s^-3/2 there, and GSL's QAGIU estimate misses part of the
+ * tail).  Those cases are held to |val - ref| <= 4 abs_err until exact.c's
+ * estimate accounts for it; everything else to |val - ref| <= abs_err. */
+#define T3_ABS_ERR_SHORTFALL 4.0
 
 START_TEST(test_reference)
 {
@@ -17,38 +55,60 @@ START_TEST(test_reference)
     radvar_exact_moments m;
     ck_assert_int_eq(radvar_exact_moments_ema(ref->beta2, ref->t, ref->mu, ref->sigma, &m),
                      RADVAR_SUCCESS);
-    ck_assert_rel(m.var_psi, ref->var_psi, TOL_VAR);
-    ck_assert_rel(m.mean_psi, ref->mean_psi, TOL_MEAN);
-    ck_assert_rel(m.mean_psi2, ref->mean_psi2, TOL_MEAN);
-    /* the error estimate is honest: the distance to the reference is within it,
-     * or within the reference's own accuracy (about 1e-12 relative on its
-     * float64 path, see make_exact_refs.py; 1e-11 here) */
-    ck_assert(fabs(m.var_psi - ref->var_psi) <= fmax(m.abs_err, 1e-11 * ref->var_psi));
+    double tol_var, tol_mean, tol_mean2;
+    classes(ref, &tol_var, &tol_mean, &tol_mean2);
+    ck_assert_rel(m.var_psi, ref->var_psi, tol_var);
+    ck_assert_rel(m.mean_psi, ref->mean_psi, tol_mean);
+    ck_assert_rel(m.mean_psi2, ref->mean_psi2, tol_mean2);
+    /* the error estimate is honest: the distance to the reference is within
+     * it, plus the reference's own uncertainty */
+    double ref_err = (mp_row(ref) ? 1e-20 : 1e-12) * ref->var_psi;
+    double allowed = (ref->t == 3 ? T3_ABS_ERR_SHORTFALL : 1.0) * m.abs_err + ref_err;
+    ck_assert_msg(m.abs_err >= 0 && isfinite(m.abs_err), "abs_err %g", m.abs_err);
+    ck_assert_msg(fabs(m.var_psi - ref->var_psi) <= allowed,
+                  "beta2 %g t %g mu %g sigma %g: |Var - ref| = %.3g > abs_err %.3g (+ %.3g)",
+                  ref->beta2, ref->t, ref->mu, ref->sigma, fabs(m.var_psi - ref->var_psi), m.abs_err,
+                  ref_err);
+    /* not GSL's TEST_FACTOR check: a quadrature's estimate is of the order
+     * of the tolerance it was asked for (1e-12 relative, whatever it
+     * achieves); it stays below the 1e-10 that exact.c accepts */
+    ck_assert_msg(m.abs_err <= 1e-10 * ref->var_psi, "abs_err %.3g is more than 1e-10 relative",
+                  m.abs_err);
 }
 END_TEST
 
 START_TEST(test_reference_worst_report)
 {
-    double worst = 0, worst_mean = 0;
+    double worst[4] = {0}, worst_mean = 0, worst_ratio = 0, worst_ratio_t3 = 0;
     size_t at = 0;
     for (size_t i = 0; i < N_ELEMS(exact_ref_table); i++) {
         const struct exact_ref *ref = &exact_ref_table[i];
         radvar_exact_moments m;
         radvar_exact_moments_ema(ref->beta2, ref->t, ref->mu, ref->sigma, &m);
         double e = rel_err(m.var_psi, ref->var_psi);
-        if (e > worst) {
-            worst = e;
-            at = i;
+        int group = ref->t == 3 ? 0 : ref->t == 4 ? 1 : mp_row(ref) ? 2 : 3;
+        if (e > worst[group]) {
+            worst[group] = e;
+            if (group == 0)
+                at = i;
         }
-        worst_mean = fmax(worst_mean, fmax(rel_err(m.mean_psi, ref->mean_psi),
-                                           rel_err(m.mean_psi2, ref->mean_psi2)));
+        worst_mean = fmax(worst_mean, rel_err(m.mean_psi, ref->mean_psi));
+        double ratio = fabs(m.var_psi - ref->var_psi) / m.abs_err;
+        if (ref->t == 3)
+            worst_ratio_t3 = fmax(worst_ratio_t3, ratio);
+        else
+            worst_ratio = fmax(worst_ratio, ratio);
     }
     const struct exact_ref *w = &exact_ref_table[at];
     printf("exact EMA moments, %zu reference cases (beta2 0.9..0.9999, t 3..1e5, mu 0/0.5/2, "
-           "sigma 1/0.01):\n  Var[psi_t] worst relative error %.3g at beta2 = %g, t = %g, mu = %g, "
-           "sigma = %g (target %.0e)\n  E[psi], E[psi^2] worst relative error %.3g\n",
-           N_ELEMS(exact_ref_table), worst, w->beta2, w->t, w->mu, w->sigma, TOL_VAR, worst_mean);
-    ck_assert(worst <= TOL_VAR);
+           "sigma 1/0.01):\n  Var[psi_t] worst relative error: t = 3 %.3g eps (at beta2 = %g, mu = %g, "
+           "sigma = %g), t = 4 %.3g eps, mpmath rows %.3g eps, float64 rows %.3g eps\n"
+           "  E[psi] worst relative error %.3g eps\n"
+           "  |Var - ref| / abs_err: worst %.3g (t = 3: %.3g, known shortfall)\n",
+           N_ELEMS(exact_ref_table), worst[0] / DBL_EPSILON, w->beta2, w->mu, w->sigma,
+           worst[1] / DBL_EPSILON, worst[2] / DBL_EPSILON, worst[3] / DBL_EPSILON,
+           worst_mean / DBL_EPSILON, worst_ratio, worst_ratio_t3);
+    ck_assert(worst_ratio <= 1.0 && worst_ratio_t3 <= T3_ABS_ERR_SHORTFALL);
 }
 END_TEST
 
@@ -63,9 +123,11 @@ START_TEST(test_equal_weights_are_theorem_1)
         w[i] = 1.0 / (double)k;
     radvar_exact_moments m;
     ck_assert_int_eq(radvar_exact_moments_weights(w, k, 0.0, 0.5, &m), RADVAR_SUCCESS);
-    ck_assert_rel(m.var_psi, radvar_theory_var_psi((double)k, 4.0), 1e-10);
-    ck_assert_rel(m.mean_psi, radvar_theory_mean_psi((double)k, 4.0), 1e-10);
-    ck_assert_rel(m.mean_psi2, radvar_theory_mean_psi2((double)k, 4.0), 1e-10);
+    /* k = 3: 2,900 eps (Var), 1,050 (E[psi^2]), as the t = 3 EMA; beyond,
+     * 21 eps (Var, the sum of both modules' errors), 1.6 (E[psi]), 1 */
+    ck_assert_rel(m.var_psi, radvar_theory_var_psi((double)k, 4.0), k == 3 ? TEST_TOL4 : TEST_TOL2);
+    ck_assert_rel(m.mean_psi, radvar_theory_mean_psi((double)k, 4.0), TEST_TOL0);
+    ck_assert_rel(m.mean_psi2, radvar_theory_mean_psi2((double)k, 4.0), k == 3 ? TEST_TOL4 : TEST_TOL0);
     free(w);
 }
 END_TEST
@@ -81,8 +143,8 @@ START_TEST(test_weights_agree_with_ema)
     radvar_exact_moments a, b;
     ck_assert_int_eq(radvar_exact_moments_weights(w, 700, mu, sigma, &a), RADVAR_SUCCESS);
     ck_assert_int_eq(radvar_exact_moments_ema(b2, t, mu, sigma, &b), RADVAR_SUCCESS);
-    ck_assert_rel(a.var_psi, b.var_psi, 1e-10);
-    ck_assert_rel(a.mean_psi, b.mean_psi, 1e-12);
+    ck_assert_rel(a.var_psi, b.var_psi, TEST_TOL1); /* 4.1 eps */
+    ck_assert_rel(a.mean_psi, b.mean_psi, TEST_TOL0);
 }
 END_TEST
 
@@ -95,7 +157,7 @@ START_TEST(test_stationary_limit)
         ck_assert_int_eq(radvar_exact_moments_ema(b2[i], INFINITY, 0.3, 1.0, &inf), RADVAR_SUCCESS);
         ck_assert_int_eq(radvar_exact_moments_ema(b2[i], round(100.0 / (1 - b2[i])), 0.3, 1.0, &big), 0);
         ck_assert_int_eq(radvar_exact_moments_ema(b2[i], round(2.0 / (1 - b2[i])), 0.3, 1.0, &mid), 0);
-        ck_assert_rel(big.var_psi, inf.var_psi, 1e-12); /* b2^t = e^-100 */
+            ck_assert_rel(big.var_psi, inf.var_psi, TEST_TOL0); /* b2^t = e^-100 */
         ck_assert(fabs(mid.var_psi / inf.var_psi - 1) > 1e-4); /* not yet there */
     }
 }
@@ -103,7 +165,8 @@ END_TEST
 
 START_TEST(test_rho_moment_closed_form)
 {
-    /* 1/sum w_i^2 summed directly */
+    /* 1/sum w_i^2 summed directly in double (that sum's own rounding: up
+     * to 35 eps over 1e5 terms) */
     const double b2[] = {0.5, 0.9, 0.999, 0.999999};
     const double ts[] = {1, 2, 3, 10, 1000, 100000};
     for (size_t i = 0; i < N_ELEMS(b2); i++)
@@ -111,7 +174,7 @@ START_TEST(test_rho_moment_closed_form)
             double c = (1 - b2[i]) / -expm1(ts[j] * log(b2[i])), sum = 0;
             for (double a = ts[j] - 1; a >= 0; a--) /* small terms first */
                 sum += (c * pow(b2[i], a)) * (c * pow(b2[i], a));
-            ck_assert_rel(radvar_schedule_rho_moment(b2[i], ts[j]), 1 / sum, 1e-11);
+                    ck_assert_rel(radvar_schedule_rho_moment(b2[i], ts[j]), 1 / sum, TEST_TOL2);
         }
     ck_assert(radvar_schedule_rho_moment(0.9, 1) == 1.0);
     ck_assert(radvar_schedule_rho_moment(0.9, INFINITY) == radvar_schedule_rho_inf(0.9));
@@ -138,6 +201,11 @@ START_TEST(test_domains)
     ck_assert_int_eq(radvar_exact_moments_weights(NULL, 3, 0, 1, &m), RADVAR_EDOM);
     w[1] = 0.1;
     ck_assert_int_eq(radvar_exact_moments_weights(w, 3, 0, 1, &m), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_exact_moments_weights(w, 2, 0, 1, &m), RADVAR_EDOM);
+    ck_assert(isfinite(m.mean_psi)); /* two terms: E[psi] only */
+    ck_assert_nan(m.var_psi);
+    ck_assert_int_eq(radvar_exact_moments_weights(w, 3, 0, INFINITY, &m), RADVAR_EDOM);
+    ck_assert_int_eq(radvar_exact_moments_weights(w, 1, 0, 1, &m), RADVAR_EDOM);
 }
 END_TEST
 

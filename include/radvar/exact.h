@@ -8,6 +8,10 @@
  * and E[X^-1] = int_0^inf L(s) ds, E[X^-1/2] = pi^(-1/2) int_0^inf s^(-1/2) L(s) ds
  * give E[psi], E[psi^2] and Var[psi] by one-dimensional quadrature (GSL QAGIU).
  * See exact.c for the form that avoids the cancellation in Var[psi].
+ *
+ * Thread safety: no handles and no state (each call allocates its own
+ * quadrature workspace); every function may be called from several threads
+ * at once.
  */
 #ifndef RADVAR_EXACT_H
 #define RADVAR_EXACT_H

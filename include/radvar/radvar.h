@@ -3,7 +3,9 @@
  *   #include <radvar/radvar.h>
  *   cc prog.c $(pkg-config --cflags --libs radvar)
  *
- * Call radvar_init() once at start-up (see radvar/common.h). */
+ * Call radvar_init() once at start-up (see radvar/common.h).  Each header
+ * says whether its handles may be shared between threads (radvar/sim.h and
+ * radvar/optim.h have handles; the other modules have none). */
 #ifndef RADVAR_RADVAR_H
 #define RADVAR_RADVAR_H
 

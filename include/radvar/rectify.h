@@ -24,6 +24,9 @@
  *              moments (radvar/exact.h): flat by construction, for given
  *              mu and sigma, at the cost of two quadratures.
  * The plain forms return NaN outside the domain.
+ *
+ * Thread safety: no handles and no state (the named thresholds are constant
+ * data); every function may be called from several threads at once.
  */
 #ifndef RADVAR_RECTIFY_H
 #define RADVAR_RECTIFY_H

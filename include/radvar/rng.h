@@ -12,6 +12,10 @@
  * Gaussians: the ziggurat method in Doornik's ZIGNOR form (256 layers; the
  * layer index and the uniform come from independent bits), 53-bit uniforms;
  * a rejected draw continues with the words of counters {p, retry >= 1, ...}.
+ *
+ * Thread safety: no handles; a draw is a pure function of its arguments and
+ * every function may be called from several threads at once (the ziggurat
+ * tables are built once, under pthread_once).
  */
 #ifndef RADVAR_RNG_H
 #define RADVAR_RNG_H

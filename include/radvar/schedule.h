@@ -6,6 +6,9 @@
  * t is a double so that rho_t can be drawn as a smooth curve, but the step-wise
  * quantities (sma_length, effective warmup) count whole
  * steps.
+ *
+ * Thread safety: no handles and no state; every function may be called from
+ * several threads at once.
  */
 #ifndef RADVAR_SCHEDULE_H
 #define RADVAR_SCHEDULE_H

@@ -4,6 +4,12 @@
  * k = 2..4, of a sample.  Two of them merge exactly as if the samples had been
  * pooled (Chan, Golub & LeVeque 1979; Pebay 2008), so partial results from
  * threads, chunks or processes combine in a fixed order to the same numbers.
+ *
+ * Thread safety: no handles and no state; every function may be called from
+ * several threads at once on distinct data.  A radvar_stats_moments is the
+ * caller's: two threads must not merge into the same one at once (give each
+ * thread its own and merge those), and radvar_stats_ks_test sorts its array
+ * in place.
  */
 #ifndef RADVAR_STATS_H
 #define RADVAR_STATS_H

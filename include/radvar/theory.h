@@ -7,6 +7,9 @@
  *
  * Every function has an _e form returning a status and {val, err}; the plain
  * form returns val.  Outside the domain: NaN and RADVAR_EDOM.
+ *
+ * Thread safety: no handles and no state; every function may be called from
+ * several threads at once.
  */
 #ifndef RADVAR_THEORY_H
 #define RADVAR_THEORY_H
