@@ -190,7 +190,11 @@ static int valid_config(const radvar_optim_config *c)
              && (unsigned)c->below <= RADVAR_BELOW_SKIP
              && (unsigned)c->eps_placement <= RADVAR_EPS_SQRT_VHAT
              && (unsigned)c->rect <= RADVAR_RECTIFY_KURTOSIS
-             && !(c->weight_decay > 0 && c->wd_kind == RADVAR_WD_NONE);
+             && !(c->weight_decay > 0 && c->wd_kind == RADVAR_WD_NONE)
+             /* amsgrad exists in Adam's kernel and the v_hat form of RAdam only */
+             && !(c->amsgrad && c->method == RADVAR_RADAM
+                  && (c->eps_placement == RADVAR_EPS_SQRT_V || c->rect == RADVAR_RECTIFY_KURTOSIS))
+             && !(c->amsgrad && c->method == RADVAR_SGD);
     if (c->method == RADVAR_ADAM_WARMUP)
         ok &= c->warmup_steps >= 1 && isfinite(c->warmup_steps);
     if (c->method == RADVAR_ADAM_2K)

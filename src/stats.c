@@ -14,6 +14,8 @@
 
 #include "dispatch.h"
 #include "result.h"
+
+#define RADVAR_PI 3.14159265358979323846
 #include "radvar/stats.h"
 
 /* The moments by two passes: four interleaved partial sums in a fixed order,
@@ -114,8 +116,20 @@ double radvar_stats_ks_q(double lambda)
 {
     if (!(lambda > 0))
         return isnan(lambda) ? NAN : 1.0;
-    if (lambda < 0.2)
-        return 1.0; /* 1 - Q < 1e-22 */
+    if (lambda < 1.0) {
+        /* Jacobi's transformation of the theta series: 1 - Q = (sqrt(2 pi) /
+         * lambda) sum_k exp(-(2k-1)^2 pi^2 / (8 lambda^2)), whose terms fall
+         * by at least e^-(pi^2) per k here (the alternating series would
+         * need many terms and lose 1 - Q to rounding) */
+        double p = 0, c = -RADVAR_PI * RADVAR_PI / (8.0 * lambda * lambda);
+        for (int k = 1; k <= 20; k++) {
+            double odd = 2.0 * k - 1.0, term = exp(c * odd * odd);
+            p += term;
+            if (term <= DBL_EPSILON * 1e-3 * p)
+                break;
+        }
+        return 1.0 - sqrt(2.0 * RADVAR_PI) / lambda * p;
+    }
     double sum = 0, a2 = -2.0 * lambda * lambda;
     for (int k = 1; k <= 100; k++) {
         double term = exp(a2 * k * k);

@@ -159,7 +159,8 @@ END_TEST
 START_TEST(test_ks_q_reference)
 {
     const struct ks_q_ref *ref = &ks_q_ref_table[_i];
-    /* an alternating series summed to DBL_EPSILON 1e-3 of its sum: 2 eps,
+    /* below lambda = 1 the theta-transformed series for 1 - Q, above it the
+     * alternating series, each summed to DBL_EPSILON 1e-3 of its sum: 2 eps,
      * more where exp(-2 lambda^2) loses the relative accuracy of lambda
      * (4 lambda^2 eps: 140 eps at lambda = 6) */
     double tol = ref->lambda > 2.5 ? TEST_TOL2 : TEST_TOL0;

@@ -136,8 +136,9 @@ typedef struct radvar_optim radvar_optim;
 
 /* Check the configuration (lr >= 0, betas in [0,1), eps >= 0, eps_root >= 0,
  * weight_decay >= 0, momentum in [0,1), all finite; warmup_steps >= 1, ...;
- * a weight decay > 0 needs a kind other than RADVAR_WD_NONE, so that it is
- * never dropped silently)
+ * a weight decay > 0 needs a kind other than RADVAR_WD_NONE, and amsgrad a
+ * method that has it (Adam, AdamW, RAdam with eps at sqrt(v_hat) and a
+ * rectification other than kurtosis), so that nothing is dropped silently)
  * and allocate the state for n parameters of the given type.
  * exceptions: RADVAR_EINVAL (*out = NULL), RADVAR_ENOMEM. */
 RADVAR_API int radvar_optim_alloc(const radvar_optim_config *cfg, size_t n, radvar_dtype dtype,
