@@ -75,7 +75,7 @@ normals_avx2(uint32_t k0, uint32_t k1, const uint32_t *c2, const uint32_t *c3, s
 }
 #endif
 
-void rng_v2_stream_words(uint64_t first_stream, size_t lanes, uint32_t *c2, uint32_t *c3)
+void radvar_v2_stream_words(uint64_t first_stream, size_t lanes, uint32_t *c2, uint32_t *c3)
 {
     for (size_t l = 0; l < lanes; l++) {
         uint64_t s = first_stream + l;
@@ -84,7 +84,7 @@ void rng_v2_stream_words(uint64_t first_stream, size_t lanes, uint32_t *c2, uint
     }
 }
 
-void rng_v2_normals(uint64_t seed, const uint32_t *c2, const uint32_t *c3, size_t lanes,
+void radvar_v2_normals(uint64_t seed, const uint32_t *c2, const uint32_t *c3, size_t lanes,
                     uint32_t block, float *out, size_t stride, int avx2)
 {
     const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
@@ -96,6 +96,36 @@ void rng_v2_normals(uint64_t seed, const uint32_t *c2, const uint32_t *c3, size_
 #endif
     (void)avx2;
     normals_scalar(k0, k1, c2, c3, 0, lanes, block, out, stride);
+}
+
+#if RADVAR_HAVE_AVX2_PATH
+RADVAR_TARGET_AVX2 static void pairs_avx2(const uint32_t *a, const uint32_t *b, size_t n, float *n0,
+                                          float *n1)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x, y;
+        bm_pair8(_mm256_loadu_si256((const __m256i *)(a + i)), _mm256_loadu_si256((const __m256i *)(b + i)),
+                 &x, &y);
+        _mm256_storeu_ps(n0 + i, x);
+        _mm256_storeu_ps(n1 + i, y);
+    }
+    for (; i < n; i++)
+        bm_pair(a[i], b[i], &n0[i], &n1[i]);
+}
+#endif
+
+void radvar_v2_pairs(const uint32_t *a, const uint32_t *b, size_t n, float *n0, float *n1, int avx2)
+{
+#if RADVAR_HAVE_AVX2_PATH
+    if (avx2) {
+        pairs_avx2(a, b, n, n0, n1);
+        return;
+    }
+#endif
+    (void)avx2;
+    for (size_t i = 0; i < n; i++)
+        bm_pair(a[i], b[i], &n0[i], &n1[i]);
 }
 
 /* ---- the public functions of version 2 ---- */
@@ -120,8 +150,8 @@ void radvar_rng_normal_v2_lanes(uint64_t seed, uint64_t first_stream, size_t lan
     const int avx2 = radvar_dispatch_avx2();
     for (size_t base = 0; base < lanes; base += LANES_AT_ONCE) {
         size_t n = lanes - base < LANES_AT_ONCE ? lanes - base : LANES_AT_ONCE;
-        rng_v2_stream_words(first_stream + base, n, c2, c3);
-        rng_v2_normals(seed, c2, c3, n, (uint32_t)block, tmp, LANES_AT_ONCE, avx2);
+        radvar_v2_stream_words(first_stream + base, n, c2, c3);
+        radvar_v2_normals(seed, c2, c3, n, (uint32_t)block, tmp, LANES_AT_ONCE, avx2);
         for (int s = 0; s < 4; s++)
             memcpy(out + (size_t)s * lanes + base, tmp + (size_t)s * LANES_AT_ONCE, n * sizeof *out);
     }

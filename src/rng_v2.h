@@ -17,12 +17,16 @@
 
 /* The stream counters of lanes first_stream .. first_stream + lanes - 1:
  * c2[l] = low and c3[l] = high 32 bits of the stream number. */
-void rng_v2_stream_words(uint64_t first_stream, size_t lanes, uint32_t *c2, uint32_t *c3);
+void radvar_v2_stream_words(uint64_t first_stream, size_t lanes, uint32_t *c2, uint32_t *c3);
 
 /* Normals 4 block .. 4 block + 3 of the lanes (streams given by c2, c3) into
  * out[s * stride + l], s = 0..3, l < lanes; the AVX2 instantiation when avx2
  * is set (the same bits). */
-void rng_v2_normals(uint64_t seed, const uint32_t *c2, const uint32_t *c3, size_t lanes,
+void radvar_v2_normals(uint64_t seed, const uint32_t *c2, const uint32_t *c3, size_t lanes,
                     uint32_t block, float *out, size_t stride, int avx2);
+
+/* The transform alone (for the tests): (n0[i], n1[i]) from the words
+ * (a[i], b[i]), i < n, on the AVX2 path when avx2 is set. */
+void radvar_v2_pairs(const uint32_t *a, const uint32_t *b, size_t n, float *n0, float *n1, int avx2);
 
 #endif

@@ -75,6 +75,7 @@ struct radvar_sim {
     int generator;            /* 1 or 2 */
     const sim_source *source; /* the gradient noise */
     int fused;                /* generator 2, EMA, Gaussian: the fused kernel */
+    int no_rng;               /* benchmark only: the fused kernel without its generator */
 };
 
 static void free_work(struct lane_work *w)
@@ -189,9 +190,9 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
     s->avx2 = radvar_dispatch_avx2();
     s->generator = cfg->generator ? cfg->generator : RADVAR_RNG_DEFAULT;
     s->cfg.generator = s->generator;
-    s->source = &sim_source_normal;
+    s->source = &radvar_sim_source_normal;
     s->fused = s->generator == RADVAR_RNG_V2 && cfg->average == RADVAR_AVERAGE_EMA
-               && s->source == &sim_source_normal;
+               && s->source == &radvar_sim_source_normal;
     size_t nr = cfg->n_report, nk = cfg->n_ks;
     s->report = malloc(nr * sizeof *s->report);
     s->ks = malloc((nk ? nk : 1) * sizeof *s->ks);
@@ -260,6 +261,14 @@ nomem:
 int radvar_sim_generator(const radvar_sim *s)
 {
     return s->generator;
+}
+
+int radvar_sim_bench_no_rng(radvar_sim *s)
+{
+    if (!s->fused || !s->avx2)
+        return RADVAR_EINVAL;
+    s->no_rng = 1;
+    return RADVAR_SUCCESS;
 }
 
 /* ---- moments of psi over the lanes, generator 2 ----
@@ -522,13 +531,13 @@ static void normal_fill(const void *params, const sim_source_ctx *ctx, uint64_t 
                                         e + 2 * half * stride, e + (2 * half + 1) * stride);
         return;
     }
-    rng_v2_normals(ctx->seed, ctx->c2, ctx->c3, n, (uint32_t)block, ctx->scratch, stride, ctx->avx2);
+    radvar_v2_normals(ctx->seed, ctx->c2, ctx->c3, n, (uint32_t)block, ctx->scratch, stride, ctx->avx2);
     for (size_t s = 0; s < BLOCK; s++)
         for (size_t l = 0; l < n; l++)
             e[s * stride + l] = (double)ctx->scratch[s * stride + l];
 }
 
-const sim_source sim_source_normal = {"normal", 0, normal_fill, NULL};
+const sim_source radvar_sim_source_normal = {"normal", 0, normal_fill, NULL};
 
 static void run_chunk_general(radvar_sim *s, struct lane_work *w, uint64_t chunk)
 {
@@ -540,7 +549,7 @@ static void run_chunk_general(radvar_sim *s, struct lane_work *w, uint64_t chunk
     if (w->state)
         memset(w->state, 0, s->source->state_doubles * stride * sizeof *w->state);
     if (w->c2)
-        rng_v2_stream_words(first_stream, lanes, w->c2, w->c3);
+        radvar_v2_stream_words(first_stream, lanes, w->c2, w->c3);
     const sim_source_ctx ctx = {s->cfg.seed, s->generator, first_stream, lanes, stride, w->c2, w->c3,
                                 s->avx2, w->g, w->state};
     const int sma = s->cfg.average == RADVAR_AVERAGE_SMA;
@@ -611,9 +620,12 @@ static void fused_portable(const struct fused_args *a, uint64_t seed, const uint
 #if RADVAR_HAVE_AVX2_PATH
 #define FUSED_NV 2 /* vectors of 8 lanes in flight */
 
-RADVAR_TARGET_AVX2 static void fused_avx2(const struct fused_args *a, uint64_t seed, const uint32_t *c2,
-                                          const uint32_t *c3, double *v, double *psi,
-                                          double p[BLOCK][8])
+/* pre = NULL: the kernel; pre != NULL (the benchmark's floor): the same
+ * with the normals loaded from pre[s * stride + l] instead of generated */
+RADVAR_TARGET_AVX2 static inline void fused_avx2_body(const struct fused_args *a, uint64_t seed,
+                                                      const uint32_t *c2, const uint32_t *c3,
+                                                      double *v, double *psi, double p[BLOCK][8],
+                                                      const float *pre)
 {
     const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
     __m256i key0[10], key1[10];
@@ -630,7 +642,12 @@ RADVAR_TARGET_AVX2 static void fused_avx2(const struct fused_args *a, uint64_t s
     size_t l = 0;
     for (; l + 8 * FUSED_NV <= a->lanes; l += 8 * FUSED_NV) {
         __m256 n[FUSED_NV][4];
-        normals8(c2 + l, c3 + l, a->block, key0, key1, FUSED_NV, n);
+        if (pre == NULL)
+            normals8(c2 + l, c3 + l, a->block, key0, key1, FUSED_NV, n);
+        else
+            for (int u = 0; u < FUSED_NV; u++)
+                for (int st = 0; st < BLOCK; st++)
+                    n[u][st] = _mm256_loadu_ps(pre + (size_t)st * a->stride + l + 8 * (size_t)u);
         for (int u = 0; u < FUSED_NV; u++) {
             double *vp = v + l + 8 * u;
             __m256d vl = _mm256_loadu_pd(vp), vh = _mm256_loadu_pd(vp + 4);
@@ -660,6 +677,20 @@ RADVAR_TARGET_AVX2 static void fused_avx2(const struct fused_args *a, uint64_t s
     for (; l < a->lanes; l++) /* the scalar twin, in lane order */
         fused_lane(a, k0, k1, c2, c3, l, v, psi, p);
 }
+
+RADVAR_TARGET_AVX2 static void fused_avx2(const struct fused_args *a, uint64_t seed, const uint32_t *c2,
+                                          const uint32_t *c3, double *v, double *psi,
+                                          double p[BLOCK][8])
+{
+    fused_avx2_body(a, seed, c2, c3, v, psi, p, NULL);
+}
+
+RADVAR_TARGET_AVX2 static void fused_avx2_no_rng(const struct fused_args *a, uint64_t seed,
+                                                 const uint32_t *c2, const uint32_t *c3, double *v,
+                                                 double *psi, double p[BLOCK][8], const float *pre)
+{
+    fused_avx2_body(a, seed, c2, c3, v, psi, p, pre);
+}
 #endif
 
 static void run_chunk_fused(radvar_sim *s, struct lane_work *w, uint64_t chunk)
@@ -671,7 +702,9 @@ static void run_chunk_fused(radvar_sim *s, struct lane_work *w, uint64_t chunk)
     struct fused_args a = {.lanes = lanes, .stride = stride, .b2 = s->cfg.beta2,
                            .one_minus_b2 = 1.0 - s->cfg.beta2, .mu = s->cfg.mu, .sigma = s->cfg.sigma};
     memset(w->v, 0, lanes * sizeof *w->v);
-    rng_v2_stream_words(first_stream, lanes, w->c2, w->c3);
+    radvar_v2_stream_words(first_stream, lanes, w->c2, w->c3);
+    if (s->no_rng) /* the benchmark's floor: block 0's normals at every block */
+        radvar_v2_normals(s->cfg.seed, w->c2, w->c3, lanes, 0, w->g, stride, s->avx2);
     const uint64_t last = s->report[s->cfg.n_report - 1];
     for (uint64_t block = 0; BLOCK * block + 1 <= last; block++) {
         size_t first_report = next_report;
@@ -687,7 +720,9 @@ static void run_chunk_fused(radvar_sim *s, struct lane_work *w, uint64_t chunk)
         }
         double p[BLOCK][8] = {{0}};
 #if RADVAR_HAVE_AVX2_PATH
-        if (s->avx2)
+        if (s->avx2 && s->no_rng)
+            fused_avx2_no_rng(&a, s->cfg.seed, w->c2, w->c3, w->v, w->psi, p, w->g);
+        else if (s->avx2)
             fused_avx2(&a, s->cfg.seed, w->c2, w->c3, w->v, w->psi, p);
         else
 #endif

@@ -13,14 +13,14 @@
  * and of the source's parameters -- never of the chunk, lane or thread -- so
  * that results stay the same for any number of threads and processes.  Draw
  * the normals with the generator's own functions (radvar_rng_normal_v2_lanes
- * or rng_v2_normals on the ctx's stream words for version 2, radvar_rng_gauss_pair_lanes
+ * or radvar_v2_normals on the ctx's stream words for version 2, radvar_rng_gauss_pair_lanes
  * for version 1) and other variates from words no normal uses
  * (radvar_rng_v2_words with a domain of the model's own; radvar_rng_uniform_bits
  * for version 1).  A source with memory (an AR(1)) keeps it in ctx->state,
  * state_doubles values per lane (state[i * stride + l]), zeroed when a chunk
  * starts (block 0), and carried from one block to the next.
  *
- * The standard normal source (sim_source_normal) is special-cased: with the
+ * The standard normal source (radvar_sim_source_normal) is special-cased: with the
  * EMA and generator 2 the engine does not call it but runs its fused kernel
  * (normals in single precision straight into the EMA); any other source runs
  * the general loop, about half as fast (see the README's benchmark).  The
@@ -52,6 +52,13 @@ typedef struct {
 } sim_source;
 
 /* Gaussian noise: e = radvar_rng_normal(generator, seed, trial, t - 1). */
-extern const sim_source sim_source_normal;
+extern const sim_source radvar_sim_source_normal;
+
+/* For sims/bench_mc.c only (not the API): make a simulation's fused AVX2
+ * kernel load block 0's normals at every block instead of generating them,
+ * to measure the kernel's floor without the generator (the results are then
+ * meaningless).  RADVAR_EINVAL where the fused AVX2 kernel is not used. */
+struct radvar_sim;
+int radvar_sim_bench_no_rng(struct radvar_sim *s);
 
 #endif
