@@ -9,15 +9,17 @@
  *     keeps its relative precision as u -> 1 (R -> 0): the smallest R is
  *     2^-16, exact to a few ulp, never 0.  Both halves form x = (e + 1/2) 2^-32
  *     from a 31-bit integer e (a or ~a) in single precision, then reduce to
- *     m 2^k with m - 1 = f in [sqrt(1/2) - 1, sqrt(2) - 1] and evaluate
- *     ln(1 + f) with the minimax polynomial of Cephes' logf (Moshier).  The
- *     largest R is sqrt(-2 ln 2^-33) = 6.7638 (a = 0).
+ *     m 2^k with m - 1 = f in [sqrt(1/2) - 1, sqrt(2) - 1] exactly (as Cephes'
+ *     logf does) and evaluate ln(1 + f) = 2 atanh(q), q = f / (2 + f) in
+ *     [-0.172, 0.172], by its series to q^9 (truncation 2e-9 relative), plus
+ *     k ln 2 in two parts (Cephes' split of ln 2).  The largest R is
+ *     sqrt(-2 ln 2^-33) = 6.7637 (a = 0).
  *   - theta = (o + (r + 1/2) 2^-23) pi/4: the top 3 bits of b are the octant o,
  *     the next 23 the position r in it (the low 6 bits are not used).  Odd
  *     octants are reflected exactly in the integers (r -> 2^23 - 1 - r), so
  *     sin and cos are only ever evaluated on x in (0, pi/4), by Cephes' sinf
  *     and cosf polynomials, and the octant's symmetry only swaps them and sets
- *     signs: sin x >= 4.6e-8 and cos x >= 0.707 there, so no normal is 0.
+ *     signs: sin x >= 4.7e-8 and cos x >= 0.707 there, so no normal is 0.
  *   Every step is an IEEE single-precision operation (+, -, *, sqrt, exact
  *   int -> float conversions of numbers below 2^31) in a fixed order, with no
  *   fused multiply-add (-ffp-contract=off) and no approximate instruction:
@@ -26,14 +28,20 @@
  *   in NumPy float32 and checks it against the exact Box-Muller map.
  *
  *   Philox on AVX2: _mm256_mul_epu32 multiplies the even 32-bit lanes into
- *   64-bit products; the odd lanes go through the same after a 32-bit shift,
- *   and two blends rebuild the high and low words of all 8 lanes.
+ *   64-bit products, the odd lanes go through the same after a 32-bit shift,
+ *   and a blend gathers the 8 high words; _mm256_mullo_epi32 gives the low
+ *   words.  Several vectors of 8 streams are interleaved round by round.
+ *
+ *   The measured accuracy (tests/ref/make_generator_refs.py, 4e6 random word
+ *   pairs and the edge words): at most 4.35 float ulp from the exact map at
+ *   the grid point, relative error at most 2.7e-7; R alone 1.5e-7.
  *
  * REFERENCES
  *   G. E. P. Box, M. E. Muller, A note on the generation of random normal
  *   deviates, Ann. Math. Statist. 29 (1958).
  *   S. L. Moshier, Methods and Programs for Mathematical Functions, 1989
- *   (the Cephes library: logf.c, sinf.c, cosf.c, whose coefficients are used).
+ *   (the Cephes library: logf.c's reduction and split of ln 2; sinf.c and
+ *   cosf.c, whose coefficients are used).
  *   J. K. Salmon et al., Parallel random numbers: as easy as 1, 2, 3, SC11.
  */
 #include <string.h>

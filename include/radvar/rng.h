@@ -10,7 +10,7 @@
  *      and the functions after it): the only generator of radvar 0.1 and 0.2,
  *      kept unchanged bit for bit so that their results can be reproduced;
  *   2  Philox4x32-10 and Box-Muller in single precision (radvar_rng_normal_v2
- *      and after): about five times faster in the simulations, the default.
+ *      and after): about three times faster in the simulations, the default.
  * The versions are different streams: the same seed gives other numbers.
  *
  * Version 1 bits: Philox4x32-10 (Salmon et al. 2011, Random123) with
@@ -76,12 +76,12 @@ RADVAR_API double radvar_rng_normal(int version, uint64_t seed, uint64_t stream,
  *   theta = (o + (r + 1/2) 2^-23) pi/4, o = the top 3 bits of b, r the next 23.
  * Properties (tests/ref/make_generator_refs.py measures them):
  *   - each value is the exact Box-Muller map at that grid point of (u, theta)
- *     to within a few units in the last place of a float (relative error
- *     below 4e-7);
- *   - |draw| <= 6.7638 (R at a = 0): the tail beyond is cut, a normal
- *     exceeds it with probability 1.3e-11; the tail below it is the exact
+ *     to within 5 units in the last place of a float (relative error
+ *     below 3e-7);
+ *   - |draw| <= 6.7637 (R at a = 0): the tail beyond is cut, a normal
+ *     exceeds it with probability 1.35e-11; the tail below it is the exact
  *     one, resolved in steps of probability 2^-32 (u's grid);
- *   - no draw is 0: R >= 2^-16 and |cos|, |sin| >= 4.6e-8 on the grid,
+ *   - no draw is 0: R >= 2^-16 and |cos|, |sin| >= 4.7e-8 on the grid,
  *     and R is accurate down to its smallest value (no loss as u -> 1);
  *   - the distribution is symmetric exactly (octant reflections are exact).
  */
