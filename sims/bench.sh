@@ -13,7 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 # ---- the Monte Carlo engine against NumPy -------------------------------
 # ROUNDS rounds; each runs NumPy, then radvar (generator 2 on 1 and 2 threads,
-# generator 1, the kernel's no-RNG floor, the raw generator) back to back, so
+# generator 1, generator 2 through the general loop that noise models take,
+# the kernel's no-RNG floor, the raw generators) back to back, so
 # that every ratio compares runs made under the same machine load.  Each ratio
 # is formed within a round and reported as min / median / max over the rounds.
 # About 5 + 2 ROUNDS s on a quiet 2-core machine with the default sizes
@@ -28,7 +29,7 @@ jiffies0=$(cpu_jiffies)
 for r in $(seq "$ROUNDS"); do
     printf '%s\tload\t0\t0\t0\t0\t%s\t0\n' "$r" "$(cut -d' ' -f1 /proc/loadavg)" >>"$tmp/mc.tsv"
     /usr/bin/python3 sims/bench_numpy.py "$TRIALS" 1 | sed "s/^/$r	/" >>"$tmp/mc.tsv"
-    for args in "engine 2 1 $TRIALS" "engine 2 2 $TRIALS" "engine 1 1 $TRIALS" "floor $TRIALS" "gauss 2" "gauss 1"; do
+    for args in "engine 2 1 $TRIALS" "engine 2 2 $TRIALS" "engine 1 1 $TRIALS" "general 2 $TRIALS" "floor $TRIALS" "gauss 2" "gauss 1"; do
         # shellcheck disable=SC2086
         "$BUILD/sims/bench_mc" $args | sed "s/^/$r	/" >>"$tmp/mc.tsv"
     done
@@ -46,6 +47,7 @@ awk -F'\t' '{ k = $2 "/" $3 "/" $4; rate[$1, k] = $7; share[$1, k] = $8; if ($1 
             print "i_g2", g2; print "j_fg", e1 / g2; print "k_fl", fl; print "l_ff", e1 / fl; print "m_g1", g1
             print "n_load", rate[r, "load/0/0"]; print "o_sh1", share[r, "engine/2/1"]; print "p_sh2", share[r, "engine/2/2"]
             print "q_shn", share[r, "numpy/0/1"]
+            ge = rate[r, "general/2/1"]; print "d2_ge", ge; print "g2_rge", ge / np
         }
     }' "$tmp/mc.tsv" | sort -k1,1 -k2,2g | awk '
     function flush() { if (key != "") { med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2; lo[key] = v[1]; md[key] = med; hi[key] = v[m] } }
@@ -58,6 +60,7 @@ awk -F'\t' '{ k = $2 "/" $3 "/" $4; rate[$1, k] = $7; share[$1, k] = $8; if ($1 
         printf f, "radvar, generator 2, 1 thread", lo["b_e1"], md["b_e1"], hi["b_e1"], lo["e_r1"], md["e_r1"], hi["e_r1"], "   (target >= 8)"
         printf f, "radvar, generator 2, 2 threads", lo["c_e2"], md["c_e2"], hi["c_e2"], lo["f_r2"], md["f_r2"], hi["f_r2"], ""
         printf f, "radvar, generator 1, 1 thread", lo["d_v1"], md["d_v1"], hi["d_v1"], lo["g_rv1"], md["g_rv1"], hi["g_rv1"], ""
+        printf f, "radvar, generator 2, general loop, 1 thread", lo["d2_ge"], md["d2_ge"], hi["d2_ge"], lo["g2_rge"], md["g2_rge"], hi["g2_rge"], "   (noise models)"
         printf "%-44s %29s   %7.2f %7.2f %7.2f   (target >= 1.8)\n", "speed-up 1 -> 2 threads (generator 2)", "", lo["h_sp"], md["h_sp"], hi["h_sp"]
         printf "%-44s %9.3g %9.3g %9.3g   engine at %.0f%% / %.0f%% / %.0f%% of it\n", "raw generator 2, normals/s, 1 thread", lo["i_g2"], md["i_g2"], hi["i_g2"], 100 * lo["j_fg"], 100 * md["j_fg"], 100 * hi["j_fg"]
         printf "%-44s %9.3g %9.3g %9.3g   engine at %.0f%% / %.0f%% / %.0f%% of it\n", "the kernel without its generator, 1 thread", lo["k_fl"], md["k_fl"], hi["k_fl"], 100 * lo["l_ff"], 100 * md["l_ff"], 100 * hi["l_ff"]

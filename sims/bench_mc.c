@@ -6,6 +6,9 @@
  *   bench_mc floor TRIALS                the same with generator 2's fused AVX2
  *                                        kernel fed stored normals: its floor
  *                                        without the generator (1 thread)
+ *   bench_mc general GEN TRIALS          the same through the engine's general
+ *                                        loop (noise from a source, as the
+ *                                        noise models will run), 1 thread
  *   bench_mc gauss GEN                   raw normals/s of generator GEN over
  *                                        256 streams (radvar_rng_gauss_pair_lanes,
  *                                        radvar_rng_normal_v2_lanes), 1 thread
@@ -21,7 +24,7 @@
 
 #include "radvar/rng.h"
 #include "radvar/sim.h"
-#include "../src/sim_source.h" /* radvar_sim_bench_no_rng: in libradvar.a, not the API */
+#include "../src/sim_source.h" /* radvar_sim_bench_mode: in libradvar.a, not the API */
 
 #define STEPS 6000
 
@@ -40,7 +43,7 @@ static void print(const char *what, int gen, int threads, double samples, double
            cpu / (wall * threads));
 }
 
-static int engine(const char *what, int gen, int threads, uint64_t trials, int floor)
+static int engine(const char *what, int gen, int threads, uint64_t trials, int mode)
 {
     static uint64_t report[STEPS];
     for (uint64_t t = 0; t < STEPS; t++)
@@ -57,7 +60,7 @@ static int engine(const char *what, int gen, int threads, uint64_t trials, int f
     radvar_sim *s;
     if (radvar_sim_alloc(&cfg, &s) != RADVAR_SUCCESS)
         return 1;
-    if (floor && radvar_sim_bench_no_rng(s) != RADVAR_SUCCESS) {
+    if (radvar_sim_bench_mode(s, mode) != RADVAR_SUCCESS) {
         fprintf(stderr, "bench_mc: no fused AVX2 kernel on this processor\n");
         radvar_sim_free(s);
         return 1;
@@ -103,9 +106,11 @@ int main(int argc, char **argv)
         status = engine("engine", atoi(argv[2]), atoi(argv[3]), strtoull(argv[4], NULL, 10), 0);
     else if (argc == 3 && strcmp(argv[1], "floor") == 0)
         status = engine("floor", 2, 1, strtoull(argv[2], NULL, 10), 1);
+    else if (argc == 4 && strcmp(argv[1], "general") == 0)
+        status = engine("general", atoi(argv[2]), 1, strtoull(argv[3], NULL, 10), 2);
     else if (argc == 3 && strcmp(argv[1], "gauss") == 0)
         status = gauss(atoi(argv[2]));
     else
-        fprintf(stderr, "usage: bench_mc engine GEN THREADS TRIALS | floor TRIALS | gauss GEN\n");
+        fprintf(stderr, "usage: bench_mc engine GEN THREADS TRIALS | floor TRIALS | general GEN TRIALS | gauss GEN\n");
     return sink == 0.12345 ? 3 : status; /* keep the work */
 }

@@ -166,7 +166,7 @@ static int alloc_work(radvar_sim *s, struct lane_work *w)
     if (s->cfg.average == RADVAR_AVERAGE_SMA
         && (w->ring = malloc(c * s->ring_len * sizeof *w->ring)) == NULL)
         return 0;
-    if (!s->fused && (w->noise = malloc(BLOCK * c * sizeof *w->noise)) == NULL)
+    if ((w->noise = malloc(BLOCK * c * sizeof *w->noise)) == NULL)
         return 0;
     if (s->source->state_doubles
         && (w->state = malloc(s->source->state_doubles * c * sizeof *w->state)) == NULL)
@@ -263,12 +263,15 @@ int radvar_sim_generator(const radvar_sim *s)
     return s->generator;
 }
 
-int radvar_sim_bench_no_rng(radvar_sim *s)
+int radvar_sim_bench_mode(radvar_sim *s, int mode)
 {
-    if (!s->fused || !s->avx2)
+    if (mode == 1 && (!s->fused || !s->avx2))
         return RADVAR_EINVAL;
-    s->no_rng = 1;
-    return RADVAR_SUCCESS;
+    if (mode == 1)
+        s->no_rng = 1;
+    else if (mode == 2)
+        s->fused = 0;
+    return mode >= 0 && mode <= 2 ? RADVAR_SUCCESS : RADVAR_EINVAL;
 }
 
 /* ---- moments of psi over the lanes, generator 2 ----

@@ -54,11 +54,13 @@ typedef struct {
 /* Gaussian noise: e = radvar_rng_normal(generator, seed, trial, t - 1). */
 extern const sim_source radvar_sim_source_normal;
 
-/* For sims/bench_mc.c only (not the API): make a simulation's fused AVX2
- * kernel load block 0's normals at every block instead of generating them,
- * to measure the kernel's floor without the generator (the results are then
- * meaningless).  RADVAR_EINVAL where the fused AVX2 kernel is not used. */
+/* For sims/bench_mc.c only (not the API): mode 1 makes a simulation's fused
+ * AVX2 kernel load block 0's normals at every block instead of generating
+ * them (the kernel's floor without its generator; the results are then
+ * meaningless), mode 2 runs the general loop where the fused kernel would
+ * run (the speed a noise model gets).  RADVAR_EINVAL for mode 1 where the
+ * fused AVX2 kernel is not used, or an unknown mode. */
 struct radvar_sim;
-int radvar_sim_bench_no_rng(struct radvar_sim *s);
+int radvar_sim_bench_mode(struct radvar_sim *s, int mode);
 
 #endif
