@@ -715,8 +715,10 @@ static void run_chunk_fused(radvar_sim *s, struct lane_work *w, uint64_t chunk)
         a.nsteps = 0;
         for (int st = 0; st < BLOCK; st++) {
             uint64_t t = BLOCK * block + 1 + (uint64_t)st;
+            a.reported[st] = 0;
+            a.bc[st] = 1.0;
             if (t > last)
-                break;
+                continue;
             a.nsteps++;
             a.reported[st] = next_report < s->cfg.n_report && s->report[next_report] == t;
             a.bc[st] = a.reported[st] ? s->bc[next_report++] : 1.0;
