@@ -15,7 +15,9 @@
  * moments merge in chunk order into their superchunk's, and superchunks merge
  * in order into the totals.  That tree depends on the configuration only, so
  * the result is bit for bit the same for any number of threads or processes
- * (radvar-mpi computes superchunks on several ranks and merges them in order).
+ * (radvar-mpi computes superchunks on several ranks and merges them in order),
+ * and on the AVX2 and the portable code paths.  Generator 1 gives the results
+ * of radvar 0.2 bit for bit; generator 2 (the default) is a different stream.
  * Memory: O(reported steps x threads) plus, for the SMA, a ring buffer of the
  * window per trial in flight, plus the psi^2 samples at the KS steps.
  *
