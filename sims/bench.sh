@@ -48,6 +48,8 @@ awk -F'\t' '{ k = $2 "/" $3 "/" $4; rate[$1, k] = $7; share[$1, k] = $8; if ($1 
             print "n_load", rate[r, "load/0/0"]; print "o_sh1", share[r, "engine/2/1"]; print "p_sh2", share[r, "engine/2/2"]
             print "q_shn", share[r, "numpy/0/1"]
             ge = rate[r, "general/2/1"]; print "d2_ge", ge; print "g2_rge", ge / np
+            cn = np / share[r, "numpy/0/1"]; c1 = e1 / share[r, "engine/2/1"]
+            print "r_cn", cn; print "s_c1", c1; print "t_cr", c1 / cn
         }
     }' "$tmp/mc.tsv" | sort -k1,1 -k2,2g | awk '
     function flush() { if (key != "") { med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2; lo[key] = v[1]; md[key] = med; hi[key] = v[m] } }
@@ -65,6 +67,9 @@ awk -F'\t' '{ k = $2 "/" $3 "/" $4; rate[$1, k] = $7; share[$1, k] = $8; if ($1 
         printf "%-44s %9.3g %9.3g %9.3g   engine at %.0f%% / %.0f%% / %.0f%% of it\n", "raw generator 2, normals/s, 1 thread", lo["i_g2"], md["i_g2"], hi["i_g2"], 100 * lo["j_fg"], 100 * md["j_fg"], 100 * hi["j_fg"]
         printf "%-44s %9.3g %9.3g %9.3g   engine at %.0f%% / %.0f%% / %.0f%% of it\n", "the kernel without its generator, 1 thread", lo["k_fl"], md["k_fl"], hi["k_fl"], 100 * lo["l_ff"], 100 * md["l_ff"], 100 * hi["l_ff"]
         printf "%-44s %9.3g %9.3g %9.3g\n", "raw generator 1, normals/s, 1 thread", lo["m_g1"], md["m_g1"], hi["m_g1"]
+        printf "per CPU-second of each program (discounts the time other programs took, not their cache traffic):\n"
+        printf f, "  NumPy", lo["r_cn"], md["r_cn"], hi["r_cn"], 1, 1, 1, ""
+        printf f, "  radvar, generator 2, 1 thread", lo["s_c1"], md["s_c1"], hi["s_c1"], lo["t_cr"], md["t_cr"], hi["t_cr"], ""
         printf "load: 1-minute load average %.2f / %.2f / %.2f at the rounds;", lo["n_load"], md["n_load"], hi["n_load"]
         printf " CPU share obtained (1 = a whole core per thread): NumPy %.2f, radvar 1 thread %.2f, 2 threads %.2f (medians)\n", md["q_shn"], md["o_sh1"], md["p_sh2"]
     }'

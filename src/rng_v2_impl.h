@@ -223,6 +223,7 @@ RADVAR_TARGET_AVX2 static inline void normals8(const uint32_t *c2, const uint32_
         w2[v] = _mm256_loadu_si256((const __m256i *)(c2 + 8 * v));
         w3[v] = _mm256_loadu_si256((const __m256i *)(c3 + 8 * v));
     }
+#pragma GCC unroll 10
     for (int round = 0; round < 10; round++)
         for (int v = 0; v < nv; v++) {
             __m256i hi0, lo0, hi1, lo1;
