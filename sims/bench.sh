@@ -17,8 +17,8 @@ trap 'rm -rf "$tmp"' EXIT
 # the kernel's no-RNG floor, the raw generators) back to back, so
 # that every ratio compares runs made under the same machine load.  Each ratio
 # is formed within a round and reported as min / median / max over the rounds.
-# About 5 + 2 ROUNDS s on a quiet 2-core machine with the default sizes
-# (NumPy takes most of it); longer when other programs share the cores.
+# About 9 s a round on a quiet 2-core machine (45 s with the default 5
+# rounds); longer when other programs share the cores.
 echo "== Monte Carlo engine: the figure-1 workload (beta2 = 0.999, T = 6000, every step reported)"
 echo "   one sample = one gradient draw and one EMA update with the moments of psi_t;"
 echo "   $TRIALS trials, $ROUNDS rounds of NumPy and radvar back to back"
