@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "parallel.h"
+#include "radvar/rng.h"
 #include "radvar/schedule.h"
 #include "radvar/sim.h"
 #include "radvar/theory.h"
@@ -17,7 +18,7 @@
 static const char help[] =
     "usage: radvar simulate --beta2 B --steps T --trials N [--mu M] [--sigma S]\n"
     "                       [--seed K] [--threads P] [--average ema|sma] [--window K]\n"
-    "                       [--every K | --t LIST] [--ks LIST] [--quiet]\n"
+    "                       [--every K | --t LIST] [--ks LIST] [--generator 1|2] [--quiet]\n"
     "                       [--format tsv|csv|json] [--output FILE]\n"
     "\n"
     "Simulate Adam's adaptive learning rate psi_t = sqrt((1-B^t)/v_t) over N trials\n"
@@ -42,6 +43,8 @@ static const char help[] =
     "  --every K        report t = K, 2K, ... (default 1)\n"
     "  --t LIST         report these steps (LIST or A:B[:STEP], each <= T)\n"
     "  --ks LIST        keep psi^2 at these steps for the KS test (each <= T)\n"
+    "  --generator V    the Gaussian generator: 2 (default; single-precision\n"
+    "                   Box-Muller) or 1 (the ziggurat of radvar 0.2 and before)\n"
     "  --quiet          no progress bar (shown on a terminal for runs over 1 s)\n"
     "Ctrl-C stops at the next chunk of trials and writes the results of the trials\n"
     "completed (their count is in the header), exit status 130.\n";
@@ -139,7 +142,7 @@ int cmd_simulate(int argc, char **argv)
     const char *beta2_text = NULL, *steps_text = NULL, *trials_text = NULL, *mu_text = "0",
                *sigma_text = "1", *seed_text = "1", *threads_text = "1", *average_text = "ema",
                *window_text = NULL, *every_text = NULL, *t_text = NULL, *ks_text = NULL,
-               *format = "tsv", *output = NULL;
+               *format = "tsv", *output = NULL, *generator_text = NULL;
     int quiet = 0, want_help = 0;
     const cli_option opts[] = {
         {"beta2", 1, &beta2_text, NULL},   {"steps", 1, &steps_text, NULL},
@@ -150,6 +153,7 @@ int cmd_simulate(int argc, char **argv)
         {"t", 1, &t_text, NULL},           {"ks", 1, &ks_text, NULL},
         {"quiet", 0, NULL, &quiet},        {"format", 1, &format, NULL},
         {"output", 1, &output, NULL},      {"help", 0, NULL, &want_help},
+        {"generator", 1, &generator_text, NULL},
     };
     cli_parse_options(argc, argv, 2, opts, sizeof opts / sizeof *opts);
     if (want_help) {
@@ -181,6 +185,7 @@ int cmd_simulate(int argc, char **argv)
             cli_fail("--window: applies to --average sma only");
         window = (uint64_t)cli_integer("--window", window_text, 1, 1e8);
     }
+    int generator = generator_text ? (int)cli_integer("--generator", generator_text, 1, 2) : RADVAR_RNG_DEFAULT;
     if (every_text && t_text)
         cli_fail("--every and --t cannot be given together");
 
@@ -226,6 +231,7 @@ int cmd_simulate(int argc, char **argv)
     cfg.n_report = n_report;
     cfg.ks = ks;
     cfg.n_ks = n_ks;
+    cfg.generator = generator;
     radvar_sim *sim;
     int status = radvar_sim_alloc(&cfg, &sim);
     if (status != RADVAR_SUCCESS)
@@ -267,7 +273,7 @@ int cmd_simulate(int argc, char **argv)
     if (average == RADVAR_AVERAGE_SMA)
         cli_table_param(t, "window", "%s", window ? window_text : "round(rho_t)");
     cli_table_param(t, "chunk_trials", "%llu", (unsigned long long)radvar_sim_chunk_trials(sim));
-    cli_table_param(t, "generator", "Philox4x32-10 (key = seed, counter = (step/2, retry, trial)), ziggurat");
+    cli_table_param(t, "generator", "%s", radvar_rng_generator_name(radvar_sim_generator(sim)));
     fprintf(stderr, "radvar simulate: seed %llu, %llu trials x %.17g steps in %.3g s\n",
             (unsigned long long)seed, (unsigned long long)done, steps, seconds);
 

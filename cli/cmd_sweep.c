@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "parallel.h"
+#include "radvar/rng.h"
 #include "radvar/sim.h"
 
 static const char help[] =
@@ -32,6 +33,7 @@ static const char help[] =
     "\n"
     "  --t LIST          reported steps (each <= every point's steps; default: last)\n"
     "  --max-points K    compute at most K new points, then stop (exit 3)\n"
+    "  --generator V     the Gaussian generator, 2 (default) or 1, as for simulate\n"
     "  --threads P, --average ema|sma, --format, --output   as for simulate\n"
     "Ctrl-C stops after the point in progress (exit 130); rerun to continue.\n";
 
@@ -214,7 +216,8 @@ static FILE *open_checkpoint(const char *path, const char *grid_id, const struct
 int cmd_sweep(int argc, char **argv)
 {
     const char *grid = NULL, *checkpoint = NULL, *t_text = NULL, *threads_text = "1",
-               *average_text = "ema", *max_text = NULL, *format = "tsv", *output = NULL;
+               *average_text = "ema", *max_text = NULL, *format = "tsv", *output = NULL,
+               *generator_text = NULL;
     int want_help = 0, quiet = 0;
     const cli_option opts[] = {
         {"grid", 1, &grid, NULL},           {"checkpoint", 1, &checkpoint, NULL},
@@ -222,6 +225,7 @@ int cmd_sweep(int argc, char **argv)
         {"average", 1, &average_text, NULL}, {"max-points", 1, &max_text, NULL},
         {"format", 1, &format, NULL},       {"output", 1, &output, NULL},
         {"quiet", 0, NULL, &quiet},         {"help", 0, NULL, &want_help},
+        {"generator", 1, &generator_text, NULL},
     };
     cli_parse_options(argc, argv, 2, opts, sizeof opts / sizeof *opts);
     if (want_help) {
@@ -237,6 +241,7 @@ int cmd_sweep(int argc, char **argv)
         sma = 1;
     else if (strcmp(average_text, "ema") != 0)
         cli_fail("--average: '%s' is not an average (valid: ema, sma)", average_text);
+    int generator = generator_text ? (int)cli_integer("--generator", generator_text, 1, 2) : RADVAR_RNG_DEFAULT;
     double max_points = max_text ? cli_integer("--max-points", max_text, 0, 1e15) : INFINITY;
     size_t n_points;
     uint64_t hash;
@@ -258,6 +263,11 @@ int cmd_sweep(int argc, char **argv)
     }
     hash = crc32(hash, (const Bytef *)(t_text ? t_text : ""), (uInt)(t_text ? strlen(t_text) : 0));
     hash = crc32(hash, (const Bytef *)average_text, (uInt)strlen(average_text));
+    if (generator != RADVAR_RNG_V1) { /* generator 1's checkpoints (radvar 0.2) stay valid */
+        char tag[32];
+        snprintf(tag, sizeof tag, "generator %d", generator);
+        hash = crc32(hash, (const Bytef *)tag, (uInt)strlen(tag));
+    }
     char grid_id[32];
     snprintf(grid_id, sizeof grid_id, "%016llx", (unsigned long long)hash);
 
@@ -301,6 +311,7 @@ int cmd_sweep(int argc, char **argv)
         cfg.average = sma ? RADVAR_AVERAGE_SMA : RADVAR_AVERAGE_EMA;
         cfg.report = report;
         cfg.n_report = n_report;
+        cfg.generator = generator;
         radvar_sim *sim;
         int status = radvar_sim_alloc(&cfg, &sim);
         if (status != RADVAR_SUCCESS)
@@ -336,6 +347,7 @@ int cmd_sweep(int argc, char **argv)
             cli_table_param(t, "grid", "%s", grid);
             cli_table_param(t, "points", "%zu", n_points);
             cli_table_param(t, "average", "%s", average_text);
+            cli_table_param(t, "generator", "%s", radvar_rng_generator_name(generator));
             cli_table_param(t, "threads", "%d", threads);
             cli_table_param(t, "ranks", "%d", cli_ranks());
             const char *cols[ROW_FIELDS] = {"point"};

@@ -1,30 +1,82 @@
 #!/bin/sh
 # bench.sh: `make bench` -- every benchmark beside its named peer, as ratios.
+# BENCH_TRIALS, BENCH_ROUNDS: the engine benchmark's size; BENCH_ENGINE_ONLY=1
+# stops after it.
 set -eu
 BUILD=${BUILD:-build}
 RADVAR=$BUILD/bin/radvar
 RADVAR_MPI=$BUILD/bin/radvar-mpi
-TRIALS=${BENCH_TRIALS:-8192}
+TRIALS=${BENCH_TRIALS:-16384}
+ROUNDS=${BENCH_ROUNDS:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "== Monte Carlo engine (issue #3): figure-1 workload, beta2 = 0.999, T = 6000, every step"
-echo "   one sample = one gradient draw + one EMA update with its accumulation; $TRIALS trials"
-"$BUILD/sims/bench_mc" "$TRIALS" >"$tmp/c.tsv"
-# NumPy's speed does not depend on this machine's OPENBLAS settings (no BLAS
-# here), so the environment is left as it is.
-/usr/bin/python3 sims/bench_numpy.py "$TRIALS" >"$tmp/np.tsv"
-awk -F'\t' 'FNR == 1 { next } { rate[$1 "/" $2] = $5 }
+# ---- the Monte Carlo engine against NumPy -------------------------------
+# ROUNDS rounds; each runs NumPy, then radvar (generator 2 on 1 and 2 threads,
+# generator 1, generator 2 through the general loop that noise models take,
+# the kernel's no-RNG floor, the raw generators) back to back, so
+# that every ratio compares runs made under the same machine load.  Each ratio
+# is formed within a round and reported as min / median / max over the rounds.
+# About 9 s a round on a quiet 2-core machine (45 s with the default 5
+# rounds); longer when other programs share the cores.
+echo "== Monte Carlo engine: the figure-1 workload (beta2 = 0.999, T = 6000, every step reported)"
+echo "   one sample = one gradient draw and one EMA update with the moments of psi_t;"
+echo "   $TRIALS trials, $ROUNDS rounds of NumPy and radvar back to back"
+cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+started=$(date +%s)
+jiffies0=$(cpu_jiffies)
+: >"$tmp/mc.tsv"
+for r in $(seq "$ROUNDS"); do
+    printf '%s\tload\t0\t0\t0\t0\t%s\t0\n' "$r" "$(cut -d' ' -f1 /proc/loadavg)" >>"$tmp/mc.tsv"
+    /usr/bin/python3 sims/bench_numpy.py "$TRIALS" 1 | sed "s/^/$r	/" >>"$tmp/mc.tsv"
+    for args in "engine 2 1 $TRIALS" "engine 2 2 $TRIALS" "engine 1 1 $TRIALS" "general 2 $TRIALS" "floor $TRIALS" "gauss 2" "gauss 1"; do
+        # shellcheck disable=SC2086
+        "$BUILD/sims/bench_mc" $args | sed "s/^/$r	/" >>"$tmp/mc.tsv"
+    done
+done
+jiffies1=$(cpu_jiffies)
+elapsed=$(( $(date +%s) - started ))
+# per round: name value; then min / median / max of each
+awk -F'\t' '{ k = $2 "/" $3 "/" $4; rate[$1, k] = $7; share[$1, k] = $8; if ($1 > n) n = $1 }
     END {
-        np = rate["numpy/1"]; g = rate["gauss/1"]; e1 = rate["engine/1"]; e2 = rate["engine/2"]
-        printf "%-34s %14s %10s\n", "", "samples/s", "ratio"
-        printf "%-34s %14.4g %10s\n", "NumPy (vectorised, 1 thread)", np, "1"
-        printf "%-34s %14.4g %9.2fx   (target >= 8x NumPy)\n", "radvar engine, 1 thread", e1, e1 / np
-        printf "%-34s %14.4g %9.2fx   (target >= 8x NumPy)\n", "radvar engine, 2 threads", e2, e2 / np
-        printf "%-34s %14s %9.2fx   (target >= 1.8x)\n", "speed-up 1 -> 2 threads", "", e2 / e1
-        printf "%-34s %14.4g %10s\n", "raw Gaussian generation, 1 thread", g, ""
-        printf "%-34s %14s %9.0f%%   (target >= 70%%)\n", "engine / raw generation, 1 thread", "", 100 * e1 / g
-    }' "$tmp/c.tsv" "$tmp/np.tsv"
+        for (r = 1; r <= n; r++) {
+            np = rate[r, "numpy/0/1"]; e1 = rate[r, "engine/2/1"]; e2 = rate[r, "engine/2/2"]
+            v1 = rate[r, "engine/1/1"]; fl = rate[r, "floor/2/1"]; g2 = rate[r, "gauss/2/1"]; g1 = rate[r, "gauss/1/1"]
+            print "a_np", np; print "b_e1", e1; print "c_e2", e2; print "d_v1", v1
+            print "e_r1", e1 / np; print "f_r2", e2 / np; print "g_rv1", v1 / np; print "h_sp", e2 / e1
+            print "i_g2", g2; print "j_fg", e1 / g2; print "k_fl", fl; print "l_ff", e1 / fl; print "m_g1", g1
+            print "n_load", rate[r, "load/0/0"]; print "o_sh1", share[r, "engine/2/1"]; print "p_sh2", share[r, "engine/2/2"]
+            print "q_shn", share[r, "numpy/0/1"]
+            ge = rate[r, "general/2/1"]; print "d2_ge", ge; print "g2_rge", ge / np
+            cn = np / share[r, "numpy/0/1"]; c1 = e1 / share[r, "engine/2/1"]
+            print "r_cn", cn; print "s_c1", c1; print "t_cr", c1 / cn
+        }
+    }' "$tmp/mc.tsv" | sort -k1,1 -k2,2g | awk '
+    function flush() { if (key != "") { med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2; lo[key] = v[1]; md[key] = med; hi[key] = v[m] } }
+    $1 != key { flush(); key = $1; m = 0 } { v[++m] = $2 }
+    END {
+        flush()
+        f = "%-44s %9.3g %9.3g %9.3g   %7.2f %7.2f %7.2f%s\n"
+        printf "%-44s %29s   %23s\n", "", "samples/s: min    median    max", "vs NumPy: min median max"
+        printf f, "NumPy (Philox, vectorised over trials)", lo["a_np"], md["a_np"], hi["a_np"], 1, 1, 1, ""
+        printf f, "radvar, generator 2, 1 thread", lo["b_e1"], md["b_e1"], hi["b_e1"], lo["e_r1"], md["e_r1"], hi["e_r1"], "   (target >= 8)"
+        printf f, "radvar, generator 2, 2 threads", lo["c_e2"], md["c_e2"], hi["c_e2"], lo["f_r2"], md["f_r2"], hi["f_r2"], ""
+        printf f, "radvar, generator 1, 1 thread", lo["d_v1"], md["d_v1"], hi["d_v1"], lo["g_rv1"], md["g_rv1"], hi["g_rv1"], ""
+        printf f, "radvar, generator 2, general loop, 1 thread", lo["d2_ge"], md["d2_ge"], hi["d2_ge"], lo["g2_rge"], md["g2_rge"], hi["g2_rge"], "   (noise models)"
+        printf "%-44s %29s   %7.2f %7.2f %7.2f   (target >= 1.8)\n", "speed-up 1 -> 2 threads (generator 2)", "", lo["h_sp"], md["h_sp"], hi["h_sp"]
+        printf "%-44s %9.3g %9.3g %9.3g   engine at %.0f%% / %.0f%% / %.0f%% of it\n", "raw generator 2, normals/s, 1 thread", lo["i_g2"], md["i_g2"], hi["i_g2"], 100 * lo["j_fg"], 100 * md["j_fg"], 100 * hi["j_fg"]
+        printf "%-44s %9.3g %9.3g %9.3g   engine at %.0f%% / %.0f%% / %.0f%% of it\n", "the kernel without its generator, 1 thread", lo["k_fl"], md["k_fl"], hi["k_fl"], 100 * lo["l_ff"], 100 * md["l_ff"], 100 * hi["l_ff"]
+        printf "%-44s %9.3g %9.3g %9.3g\n", "raw generator 1, normals/s, 1 thread", lo["m_g1"], md["m_g1"], hi["m_g1"]
+        printf "per CPU-second of each program (discounts the time other programs took, not their cache traffic):\n"
+        printf f, "  NumPy", lo["r_cn"], md["r_cn"], hi["r_cn"], 1, 1, 1, ""
+        printf f, "  radvar, generator 2, 1 thread", lo["s_c1"], md["s_c1"], hi["s_c1"], lo["t_cr"], md["t_cr"], hi["t_cr"], ""
+        printf "load: 1-minute load average %.2f / %.2f / %.2f at the rounds;", lo["n_load"], md["n_load"], hi["n_load"]
+        printf " CPU share obtained (1 = a whole core per thread): NumPy %.2f, radvar 1 thread %.2f, 2 threads %.2f (medians)\n", md["q_shn"], md["o_sh1"], md["p_sh2"]
+    }'
+echo "$jiffies0 $jiffies1 $elapsed" | awk '{ busy = $3 - $1; total = $4 - $2;
+    printf "all cores were busy %.0f%% of the time during the %d s of this section (this benchmark included)\n", (total > 0 ? 100 * busy / total : 0), $5 }'
+echo "   (a quiet machine gives CPU shares near 1; the ratios are only as good as that)"
+[ "${BENCH_ENGINE_ONLY:-0}" = 1 ] && exit 0
 
 echo
 echo "== Reference optimizer (issue #4): float32 parameter elements updated per second"

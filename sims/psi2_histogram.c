@@ -30,8 +30,17 @@ int main(int argc, char **argv)
     size_t n = 0;
     for (char *tok = strtok(argv[4], ","); tok && n < 64; tok = strtok(NULL, ","))
         ts[n++] = strtoull(tok, NULL, 10);
-    radvar_sim_config cfg = {beta2, ts[n - 1], trials, 0.0, 1.0, seed, 2, RADVAR_AVERAGE_EMA, 0,
-                             ts, n, ts, n, 0};
+    radvar_sim_config cfg;
+    radvar_sim_config_default(&cfg);
+    cfg.beta2 = beta2;
+    cfg.steps = ts[n - 1];
+    cfg.trials = trials;
+    cfg.seed = seed;
+    cfg.threads = 2;
+    cfg.report = ts;
+    cfg.n_report = n;
+    cfg.ks = ts;
+    cfg.n_ks = n;
     radvar_sim *s;
     if (radvar_sim_alloc(&cfg, &s) != RADVAR_SUCCESS) {
         fprintf(stderr, "psi2_histogram: bad configuration\n");

@@ -10,6 +10,8 @@ echo "reproduce: foundation (theory, schedule)" >&2
 sh sims/foundation.sh "$OUT"
 echo "reproduce: Monte Carlo (simulate)" >&2
 sh sims/montecarlo.sh "$OUT"
+echo "reproduce: the Gaussian generators (larger checks)" >&2
+sh sims/generator.sh "$OUT"
 echo "reproduce: exact EMA moments (exact, dof, rectify)" >&2
 sh sims/exact.sh "$OUT"
 echo "reproduce: reference optimizer (presets)" >&2

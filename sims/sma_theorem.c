@@ -39,8 +39,18 @@ int main(int argc, char **argv)
         if (rho <= prev)
             continue;
         prev = rho;
-        radvar_sim_config cfg = {0.999, rho, trials, 0.0, 1.0, rho, threads, RADVAR_AVERAGE_SMA,
-                                 rho, &rho, 1, &rho, 1, 0};
+        radvar_sim_config cfg;
+        radvar_sim_config_default(&cfg);
+        cfg.steps = rho;
+        cfg.trials = trials;
+        cfg.seed = rho;
+        cfg.threads = threads;
+        cfg.average = RADVAR_AVERAGE_SMA;
+        cfg.window = rho;
+        cfg.report = &rho;
+        cfg.n_report = 1;
+        cfg.ks = &rho;
+        cfg.n_ks = 1;
         radvar_sim *s;
         if (radvar_sim_alloc(&cfg, &s) != RADVAR_SUCCESS)
             return 1;

@@ -247,3 +247,29 @@ void radvar_rng_gauss_pair_lanes(uint64_t seed, uint64_t first_stream, size_t la
         }
     }
 }
+
+/* ---- generator versions ---- */
+
+const char *radvar_rng_generator_name(int version)
+{
+    switch (version) {
+    case RADVAR_RNG_V1:
+        return "1 (Philox4x32-10, key = seed, counter = ((step-1)/2, retry, trial); ziggurat, double precision)";
+    case RADVAR_RNG_V2:
+        return "2 (Philox4x32-10, key = seed, counter = ((step-1)/4, 0x02000000, trial); Box-Muller, single precision)";
+    default:
+        return NULL;
+    }
+}
+
+double radvar_rng_normal(int version, uint64_t seed, uint64_t stream, uint64_t index)
+{
+    switch (version) {
+    case RADVAR_RNG_V1:
+        return radvar_rng_gauss(seed, stream, index);
+    case RADVAR_RNG_V2:
+        return (double)radvar_rng_normal_v2(seed, stream, index);
+    default:
+        return NAN;
+    }
+}

@@ -2,12 +2,27 @@
  *
  * NOTES
  *   Trials run in chunks of C trials, all C in lockstep over t, so every
- *   per-step operation is a loop over C lanes that the compiler vectorises
- *   (Philox, the ziggurat fast path, the EMA update, sqrt).  C depends on the
- *   configuration only, never on the thread count: chunk c always holds the
- *   same trials, its moments are computed the same way, and chunks are merged
- *   into the totals in increasing c (an OpenMP ordered region), which makes
- *   the output independent of the number of threads.
+ *   per-step operation is a loop over C lanes that vectorises.  C depends on
+ *   the configuration only, never on the thread count: chunk c always holds
+ *   the same trials, its moments are computed the same way, and chunks are
+ *   merged into the totals in increasing c (an OpenMP ordered region), which
+ *   makes the output independent of the number of threads.
+ *   Three loops run a chunk:
+ *   - generator 2, EMA, Gaussian noise (the figure-1 workload): the fused
+ *     kernel.  Per block of 4 steps, Philox and Box-Muller fill 4 x C floats
+ *     (rng_v2.c); per step one pass updates v in double, forms
+ *     psi = sqrt(bc / v) (correctly rounded division and square root) and sums
+ *     it, a second pass over the C values of psi (in L1) sums the central
+ *     powers.  Hand-written AVX2 and its scalar twin do the same IEEE
+ *     operations in the same order: 8 partial sums p[i mod 8], reduced as
+ *     ((p0+p4) + (p1+p5)) + ((p2+p6) + (p3+p7)) on both paths.
+ *   - generator 1 (any average) and every other case: the general loop, which
+ *     asks a noise source (sim_source.h) for 4 steps of noise in double and
+ *     then updates the EMA or the SMA per step.  For generator 1 it computes
+ *     exactly what radvar 0.2 computed (same draws, same operations, the
+ *     moments by radvar_stats_moments_of), so its results are bit for bit
+ *     those of earlier versions; for generator 2 the moments are those of
+ *     the fused kernel (the same bits as the fused kernel would give).
  *   SMA windows grow by at most one per step (rho_{t+1} - rho_t < 1), so the
  *   window sum is kept by adding the newest square and dropping the oldest;
  *   it is recomputed from the ring every K steps to keep rounding bounded.
@@ -23,15 +38,22 @@
 #include "radvar/schedule.h"
 #include "radvar/sim.h"
 #include "radvar/theory.h"
+#include "rng_v2_impl.h"
+#include "sim_source.h"
 
 #define CHUNK_MAX 256
 #define SUPER_CHUNKS 16 /* chunks per superchunk: the unit of work and of merging */
 #define SMA_RING_BUDGET (4u << 20) /* doubles of ring per chunk (32 MiB) */
+#define BLOCK 4 /* steps of noise drawn at once */
 
 struct lane_work {
     double *v;        /* EMA state or SMA window sums, C lanes */
-    double *g_even, *g_odd, *psi;
+    double *psi;
     double *ring;     /* SMA: K x C, slot-major */
+    double *noise;    /* BLOCK x C: the general loop's noise */
+    float *g;         /* BLOCK x C: generator 2's normals */
+    double *state;    /* the source's state, state_doubles x C */
+    uint32_t *c2, *c3; /* generator 2's stream words, C */
     radvar_stats_moments *chunk_moments; /* n_report */
 };
 
@@ -40,6 +62,7 @@ struct radvar_sim {
     uint64_t *report, *ks;
     size_t *ks_slot;          /* report index -> ks index + 1 (0: none) */
     double *dof;              /* per report index */
+    double *bc;               /* EMA: 1 - beta2^t per report index */
     uint64_t *window_at;      /* SMA: k_t for t = 1..T (index t-1) */
     uint64_t ring_len;        /* SMA: K = max k_t */
     uint64_t chunk;           /* trials per chunk */
@@ -49,15 +72,22 @@ struct radvar_sim {
     double **ks_samples;      /* n_ks arrays of `trials` */
     struct lane_work *work;   /* one per thread */
     int avx2;                 /* the instruction-set path of the lane loops */
+    int generator;            /* 1 or 2 */
+    const sim_source *source; /* the gradient noise */
+    int fused;                /* generator 2, EMA, Gaussian: the fused kernel */
+    int no_rng;               /* benchmark only: the fused kernel without its generator */
 };
 
 static void free_work(struct lane_work *w)
 {
     free(w->v);
-    free(w->g_even);
-    free(w->g_odd);
     free(w->psi);
     free(w->ring);
+    free(w->noise);
+    free(w->g);
+    free(w->state);
+    free(w->c2);
+    free(w->c3);
     free(w->chunk_moments);
 }
 
@@ -77,6 +107,7 @@ void radvar_sim_free(radvar_sim *s)
     free(s->ks);
     free(s->ks_slot);
     free(s->dof);
+    free(s->bc);
     free(s->window_at);
     free(s->totals);
     free(s->super_moments);
@@ -94,6 +125,7 @@ void radvar_sim_config_default(radvar_sim_config *c)
     c->seed = 1;
     c->threads = 1;
     c->average = RADVAR_AVERAGE_EMA;
+    c->generator = RADVAR_RNG_DEFAULT;
 }
 
 static int valid_config(const radvar_sim_config *c)
@@ -101,7 +133,8 @@ static int valid_config(const radvar_sim_config *c)
     if (!(c->beta2 >= 0 && c->beta2 < 1) || c->steps < 1 || c->trials < 2
         || !isfinite(c->mu) || !(c->sigma > 0) || !isfinite(c->sigma) || c->threads < 1
         || c->threads > 1024 || (c->average != RADVAR_AVERAGE_EMA && c->average != RADVAR_AVERAGE_SMA)
-        || c->n_report < 1 || c->report == NULL || c->steps > (UINT64_C(1) << 33))
+        || c->n_report < 1 || c->report == NULL || c->steps > (UINT64_C(1) << 33)
+        || (c->generator != 0 && radvar_rng_generator_name(c->generator) == NULL))
         return 0;
     for (size_t k = 0; k < c->n_report; k++)
         if (c->report[k] < 1 || c->report[k] > c->steps || (k && c->report[k] <= c->report[k - 1]))
@@ -116,6 +149,35 @@ static int valid_config(const radvar_sim_config *c)
     return 1;
 }
 
+/* bias correction 1 - beta2^t, without cancellation */
+static double bias_correction(double b2, uint64_t t)
+{
+    return b2 > 0 ? -expm1((double)t * log(b2)) : 1.0;
+}
+
+static int alloc_work(radvar_sim *s, struct lane_work *w)
+{
+    size_t c = (size_t)s->chunk;
+    w->v = malloc(c * sizeof *w->v);
+    w->psi = malloc(BLOCK * c * sizeof *w->psi); /* the fused kernel: 4 steps */
+    w->chunk_moments = malloc(s->cfg.n_report * sizeof *w->chunk_moments);
+    if (!w->v || !w->psi || !w->chunk_moments)
+        return 0;
+    if (s->cfg.average == RADVAR_AVERAGE_SMA
+        && (w->ring = malloc(c * s->ring_len * sizeof *w->ring)) == NULL)
+        return 0;
+    if ((w->noise = malloc(BLOCK * c * sizeof *w->noise)) == NULL)
+        return 0;
+    if (s->source->state_doubles
+        && (w->state = malloc(s->source->state_doubles * c * sizeof *w->state)) == NULL)
+        return 0;
+    if (s->generator == RADVAR_RNG_V2
+        && ((w->g = malloc(BLOCK * c * sizeof *w->g)) == NULL || (w->c2 = malloc(c * sizeof *w->c2)) == NULL
+            || (w->c3 = malloc(c * sizeof *w->c3)) == NULL))
+        return 0;
+    return 1;
+}
+
 int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
 {
     *out = NULL;
@@ -126,16 +188,22 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
         return RADVAR_ENOMEM;
     s->cfg = *cfg;
     s->avx2 = radvar_dispatch_avx2();
+    s->generator = cfg->generator ? cfg->generator : RADVAR_RNG_DEFAULT;
+    s->cfg.generator = s->generator;
+    s->source = &radvar_sim_source_normal;
+    s->fused = s->generator == RADVAR_RNG_V2 && cfg->average == RADVAR_AVERAGE_EMA
+               && s->source == &radvar_sim_source_normal;
     size_t nr = cfg->n_report, nk = cfg->n_ks;
     s->report = malloc(nr * sizeof *s->report);
     s->ks = malloc((nk ? nk : 1) * sizeof *s->ks);
     s->ks_slot = calloc(nr, sizeof *s->ks_slot);
     s->dof = malloc(nr * sizeof *s->dof);
+    s->bc = malloc(nr * sizeof *s->bc);
     s->totals = calloc(nr, sizeof *s->totals);
     s->super_moments = calloc(nr, sizeof *s->super_moments);
     s->ks_samples = calloc(nk ? nk : 1, sizeof *s->ks_samples);
     s->work = calloc((size_t)cfg->threads, sizeof *s->work);
-    if (!s->report || !s->ks || !s->ks_slot || !s->dof || !s->totals || !s->super_moments
+    if (!s->report || !s->ks || !s->ks_slot || !s->dof || !s->bc || !s->totals || !s->super_moments
         || !s->ks_samples || !s->work)
         goto nomem;
     memcpy(s->report, cfg->report, nr * sizeof *s->report);
@@ -173,25 +241,16 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
             s->chunk /= 2;
     }
     for (size_t k = 0; k < nr; k++)
+        s->bc[k] = bias_correction(cfg->beta2, s->report[k]);
+    for (size_t k = 0; k < nr; k++)
         s->dof[k] = cfg->average == RADVAR_AVERAGE_SMA ? (double)s->window_at[s->report[k] - 1]
                                                        : radvar_schedule_rho_t(cfg->beta2, (double)s->report[k]);
     s->n_chunks = (cfg->trials + s->chunk - 1) / s->chunk;
     s->n_super = (s->n_chunks + SUPER_CHUNKS - 1) / SUPER_CHUNKS;
 
-    for (int i = 0; i < cfg->threads; i++) {
-        struct lane_work *w = &s->work[i];
-        size_t c = (size_t)s->chunk;
-        w->v = malloc(c * sizeof *w->v);
-        w->g_even = malloc(c * sizeof *w->g_even);
-        w->g_odd = malloc(c * sizeof *w->g_odd);
-        w->psi = malloc(c * sizeof *w->psi);
-        w->chunk_moments = malloc(nr * sizeof *w->chunk_moments);
-        if (!w->v || !w->g_even || !w->g_odd || !w->psi || !w->chunk_moments)
+    for (int i = 0; i < cfg->threads; i++)
+        if (!alloc_work(s, &s->work[i]))
             goto nomem;
-        if (cfg->average == RADVAR_AVERAGE_SMA
-            && (w->ring = malloc(c * s->ring_len * sizeof *w->ring)) == NULL)
-            goto nomem;
-    }
     *out = s;
     return RADVAR_SUCCESS;
 nomem:
@@ -199,17 +258,171 @@ nomem:
     return RADVAR_ENOMEM;
 }
 
-/* Record psi over the lanes at reported step index k. */
-static void report_step(radvar_sim *s, struct lane_work *w, size_t k, size_t lanes,
-                        uint64_t first_trial_offset)
+int radvar_sim_generator(const radvar_sim *s)
 {
-    radvar_stats_moments_of(w->psi, lanes, &w->chunk_moments[k]);
+    return s->generator;
+}
+
+int radvar_sim_bench_mode(radvar_sim *s, int mode)
+{
+    if (mode == 1 && (!s->fused || !s->avx2))
+        return RADVAR_EINVAL;
+    if (mode == 1)
+        s->no_rng = 1;
+    else if (mode == 2)
+        s->fused = 0;
+    return mode >= 0 && mode <= 2 ? RADVAR_SUCCESS : RADVAR_EINVAL;
+}
+
+/* ---- moments of psi over the lanes, generator 2 ----
+ * 8 partial sums p[i mod 8], each summed in increasing i, reduced as
+ * ((p0 + p4) + (p1 + p5)) + ((p2 + p6) + (p3 + p7)): the AVX2 code keeps
+ * p0..p3 and p4..p7 in two vectors and stores them before the same tail and
+ * reduction. */
+
+static inline double reduce8(const double p[8])
+{
+    return ((p[0] + p[4]) + (p[1] + p[5])) + ((p[2] + p[6]) + (p[3] + p[7]));
+}
+
+/* the central sums of x[0..n) about mean, from lane `from` on, into a2..a4
+ * (partial sums carried in) */
+static inline void central_tail(const double *x, size_t from, size_t n, double mean, double a2[8],
+                                double a3[8], double a4[8])
+{
+    for (size_t i = from; i < n; i++) {
+        double d = x[i] - mean, d2 = d * d;
+        a2[i % 8] += d2;
+        a3[i % 8] += d2 * d;
+        a4[i % 8] += d2 * d2;
+    }
+}
+
+static inline void finish_moments(size_t n, double mean, const double a2[8], const double a3[8],
+                                  const double a4[8], radvar_stats_moments *m)
+{
+    m->n = (double)n;
+    m->mean = mean;
+    m->m2 = reduce8(a2);
+    m->m3 = reduce8(a3);
+    m->m4 = reduce8(a4);
+}
+
+/* the moments of x[0..n) (the general loop's psi) */
+static void moments8_portable(const double *restrict x, size_t n, radvar_stats_moments *m)
+{
+    double p[8] = {0}, a2[8] = {0}, a3[8] = {0}, a4[8] = {0};
+    for (size_t i = 0; i < n; i++)
+        p[i % 8] += x[i];
+    double mean = n ? reduce8(p) / (double)n : 0.0;
+    central_tail(x, 0, n, mean, a2, a3, a4);
+    finish_moments(n, mean, a2, a3, a4, m);
+}
+
+#if RADVAR_HAVE_AVX2_PATH
+/* the central sums over blocks of 8, then the scalar tail */
+RADVAR_TARGET_AVX2 static inline void central_avx2(const double *x, size_t n, double mean,
+                                                   radvar_stats_moments *m)
+{
+    const __m256d mv = _mm256_set1_pd(mean);
+    __m256d a2l = _mm256_setzero_pd(), a2h = a2l, a3l = a2l, a3h = a2l, a4l = a2l, a4h = a2l;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256d dl = _mm256_sub_pd(_mm256_loadu_pd(x + i), mv);
+        __m256d dh = _mm256_sub_pd(_mm256_loadu_pd(x + i + 4), mv);
+        __m256d d2l = _mm256_mul_pd(dl, dl), d2h = _mm256_mul_pd(dh, dh);
+        a2l = _mm256_add_pd(a2l, d2l);
+        a2h = _mm256_add_pd(a2h, d2h);
+        a3l = _mm256_add_pd(a3l, _mm256_mul_pd(d2l, dl));
+        a3h = _mm256_add_pd(a3h, _mm256_mul_pd(d2h, dh));
+        a4l = _mm256_add_pd(a4l, _mm256_mul_pd(d2l, d2l));
+        a4h = _mm256_add_pd(a4h, _mm256_mul_pd(d2h, d2h));
+    }
+    double a2[8], a3[8], a4[8];
+    _mm256_storeu_pd(a2, a2l);
+    _mm256_storeu_pd(a2 + 4, a2h);
+    _mm256_storeu_pd(a3, a3l);
+    _mm256_storeu_pd(a3 + 4, a3h);
+    _mm256_storeu_pd(a4, a4l);
+    _mm256_storeu_pd(a4 + 4, a4h);
+    central_tail(x, i, n, mean, a2, a3, a4);
+    finish_moments(n, mean, a2, a3, a4, m);
+}
+
+RADVAR_TARGET_AVX2 static void moments8_avx2(const double *restrict x, size_t n, radvar_stats_moments *m)
+{
+    __m256d sl = _mm256_setzero_pd(), sh = sl;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        sl = _mm256_add_pd(sl, _mm256_loadu_pd(x + i));
+        sh = _mm256_add_pd(sh, _mm256_loadu_pd(x + i + 4));
+    }
+    double p[8];
+    _mm256_storeu_pd(p, sl);
+    _mm256_storeu_pd(p + 4, sh);
+    for (; i < n; i++)
+        p[i % 8] += x[i];
+    double mean = n ? reduce8(p) / (double)n : 0.0;
+    central_avx2(x, n, mean, m);
+}
+#endif
+
+/* the central sums of x[0..n) about mean, and the moments */
+static void central_portable(const double *x, size_t n, double mean, radvar_stats_moments *m)
+{
+    double a2[8] = {0}, a3[8] = {0}, a4[8] = {0};
+    central_tail(x, 0, n, mean, a2, a3, a4);
+    finish_moments(n, mean, a2, a3, a4, m);
+}
+
+static void central(const radvar_sim *s, const double *x, size_t n, double mean,
+                    radvar_stats_moments *m)
+{
+#if RADVAR_HAVE_AVX2_PATH
+    if (s->avx2) {
+        central_avx2(x, n, mean, m);
+        return;
+    }
+#endif
+    (void)s;
+    central_portable(x, n, mean, m);
+}
+
+static void moments8(const radvar_sim *s, const double *x, size_t n, radvar_stats_moments *m)
+{
+#if RADVAR_HAVE_AVX2_PATH
+    if (s->avx2) {
+        moments8_avx2(x, n, m);
+        return;
+    }
+#endif
+    moments8_portable(x, n, m);
+}
+
+/* ---- the general loop ---- */
+
+/* psi^2 of the lanes at reported step index k into the KS samples, if kept */
+static void keep_ks(radvar_sim *s, const struct lane_work *w, size_t k, size_t lanes,
+                    uint64_t first_trial_offset)
+{
     size_t j = s->ks_slot[k];
     if (j) {
         double *dst = s->ks_samples[j - 1] + first_trial_offset;
         for (size_t l = 0; l < lanes; l++)
             dst[l] = w->psi[l] * w->psi[l];
     }
+}
+
+/* Record psi over the lanes at reported step index k: generator 1 with
+ * radvar_stats_moments_of (as radvar 0.2 did), generator 2 as the fused kernel. */
+static void report_step(radvar_sim *s, struct lane_work *w, size_t k, size_t lanes,
+                        uint64_t first_trial_offset)
+{
+    if (s->generator == RADVAR_RNG_V1)
+        radvar_stats_moments_of(w->psi, lanes, &w->chunk_moments[k]);
+    else
+        moments8(s, w->psi, lanes, &w->chunk_moments[k]);
+    keep_ks(s, w, k, lanes, first_trial_offset);
 }
 
 /* v = b2 v + (1 - b2) (mu + sigma g)^2 over the lanes; psi = sqrt(bc / v). */
@@ -265,8 +478,7 @@ static void ema_step(radvar_sim *s, struct lane_work *w, const double *g, uint64
 #endif
         ema_update_portable(w->v, g, lanes, b2, 1.0 - b2, s->cfg.mu, s->cfg.sigma);
     if (*next_report < s->cfg.n_report && s->report[*next_report] == t) {
-        /* bias correction 1 - beta2^t, without cancellation */
-        double bc = b2 > 0 ? -expm1((double)t * log(b2)) : 1.0;
+        double bc = s->bc[*next_report];
 #if RADVAR_HAVE_AVX2_PATH
         if (s->avx2)
             psi_avx2(w->psi, w->v, lanes, bc);
@@ -310,28 +522,241 @@ static void sma_step(radvar_sim *s, struct lane_work *w, const double *g, uint64
     }
 }
 
-static void run_chunk(radvar_sim *s, struct lane_work *w, uint64_t chunk)
+/* The Gaussian source: generator 1 by pairs of steps, generator 2 by blocks
+ * of 4 (the same numbers as radvar_rng_normal). */
+static void normal_fill(const void *params, const sim_source_ctx *ctx, uint64_t block, double *e)
+{
+    (void)params;
+    const size_t n = ctx->lanes, stride = ctx->stride;
+    if (ctx->generator == RADVAR_RNG_V1) {
+        for (uint64_t half = 0; half < 2; half++)
+            radvar_rng_gauss_pair_lanes(ctx->seed, ctx->first_stream, n, 2 * block + half,
+                                        e + 2 * half * stride, e + (2 * half + 1) * stride);
+        return;
+    }
+    radvar_v2_normals(ctx->seed, ctx->c2, ctx->c3, n, (uint32_t)block, ctx->scratch, stride, ctx->avx2);
+    for (size_t s = 0; s < BLOCK; s++)
+        for (size_t l = 0; l < n; l++)
+            e[s * stride + l] = (double)ctx->scratch[s * stride + l];
+}
+
+const sim_source radvar_sim_source_normal = {"normal", 0, normal_fill, NULL};
+
+static void run_chunk_general(radvar_sim *s, struct lane_work *w, uint64_t chunk)
 {
     uint64_t offset = chunk * s->chunk;
     size_t lanes = (size_t)(s->cfg.trials - offset < s->chunk ? s->cfg.trials - offset : s->chunk);
     uint64_t first_stream = s->cfg.first_trial + offset;
-    size_t next_report = 0;
+    size_t next_report = 0, stride = (size_t)s->chunk;
     memset(w->v, 0, lanes * sizeof *w->v);
+    if (w->state)
+        memset(w->state, 0, s->source->state_doubles * stride * sizeof *w->state);
+    if (w->c2)
+        radvar_v2_stream_words(first_stream, lanes, w->c2, w->c3);
+    const sim_source_ctx ctx = {s->cfg.seed, s->generator, first_stream, lanes, stride, w->c2, w->c3,
+                                s->avx2, w->g, w->state};
     const int sma = s->cfg.average == RADVAR_AVERAGE_SMA;
     const uint64_t last = s->report[s->cfg.n_report - 1]; /* nothing to do after it */
-    for (uint64_t pair = 0; 2 * pair + 1 <= last; pair++) {
-        radvar_rng_gauss_pair_lanes(s->cfg.seed, first_stream, lanes, pair, w->g_even, w->g_odd);
-        for (int half = 0; half < 2; half++) {
-            uint64_t t = 2 * pair + 1 + (uint64_t)half;
+    for (uint64_t block = 0; BLOCK * block + 1 <= last; block++) {
+        s->source->fill(s->source->params, &ctx, block, w->noise);
+        for (uint64_t b = 0; b < BLOCK; b++) {
+            uint64_t t = BLOCK * block + 1 + b;
             if (t > last)
                 break;
-            const double *g = half ? w->g_odd : w->g_even;
+            const double *g = w->noise + b * stride;
             if (sma)
                 sma_step(s, w, g, t, lanes, &next_report, offset);
             else
                 ema_step(s, w, g, t, lanes, &next_report, offset);
         }
     }
+}
+
+/* ---- the fused kernel: generator 2, EMA, Gaussian ----
+ * One pass per block of 4 steps: for each lane, its 4 normals (Philox and
+ * Box-Muller in registers), then per step the EMA update and, at reported
+ * steps, psi = sqrt(bc / v), stored and added to the step's partial sums
+ * p[s][lane mod 8]; the central sums follow per reported step (central_*).
+ * Per lane and per partial sum these are the operations of the general loop
+ * in the same order: the same bits.  Keeping the generator and the division
+ * and square root in one loop lets them run side by side. */
+
+struct fused_args {
+    size_t lanes, stride;
+    uint32_t block;
+    int nsteps;                  /* steps of this block to run (1..4) */
+    int reported[BLOCK];         /* step s is reported */
+    double bc[BLOCK];            /* its bias correction */
+    double b2, one_minus_b2, mu, sigma;
+};
+
+/* lane l of the portable and the tail of the AVX2 kernel */
+static inline void fused_lane(const struct fused_args *a, uint32_t k0, uint32_t k1,
+                              const uint32_t *c2, const uint32_t *c3, size_t l, double *v,
+                              double *psi, double p[BLOCK][8])
+{
+    uint32_t wd[4] = {a->block, RNG_V2_TAG, c2[l], c3[l]};
+    float n[4];
+    philox10(wd, k0, k1);
+    bm_pair(wd[0], wd[1], &n[0], &n[1]);
+    bm_pair(wd[2], wd[3], &n[2], &n[3]);
+    double vl = v[l];
+    for (int st = 0; st < a->nsteps; st++) {
+        double z = a->mu + a->sigma * (double)n[st];
+        vl = a->b2 * vl + a->one_minus_b2 * (z * z);
+        if (a->reported[st]) {
+            double x = sqrt(a->bc[st] / vl);
+            psi[(size_t)st * a->stride + l] = x;
+            p[st][l % 8] += x;
+        }
+    }
+    v[l] = vl;
+}
+
+static void fused_portable(const struct fused_args *a, uint64_t seed, const uint32_t *c2,
+                           const uint32_t *c3, double *v, double *psi, double p[BLOCK][8])
+{
+    for (size_t l = 0; l < a->lanes; l++)
+        fused_lane(a, (uint32_t)seed, (uint32_t)(seed >> 32), c2, c3, l, v, psi, p);
+}
+
+#if RADVAR_HAVE_AVX2_PATH
+#define FUSED_NV 2 /* vectors of 8 lanes in flight */
+
+/* pre = NULL: the kernel; pre != NULL (the benchmark's floor): the same
+ * with the normals loaded from pre[s * stride + l] instead of generated */
+RADVAR_TARGET_AVX2 static inline void fused_avx2_body(const struct fused_args *a, uint64_t seed,
+                                                      const uint32_t *c2, const uint32_t *c3,
+                                                      double *v, double *psi, double p[BLOCK][8],
+                                                      const float *pre)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    __m256i key0[10], key1[10];
+    philox8_keys(k0, k1, key0, key1);
+    const __m256d vb2 = _mm256_set1_pd(a->b2), vomb2 = _mm256_set1_pd(a->one_minus_b2);
+    const __m256d vmu = _mm256_set1_pd(a->mu), vsigma = _mm256_set1_pd(a->sigma);
+    __m256d vbc[BLOCK], accl[BLOCK], acch[BLOCK];
+    for (int st = 0; st < BLOCK; st++) {
+        vbc[st] = _mm256_set1_pd(a->bc[st]);
+        accl[st] = _mm256_loadu_pd(p[st]);
+        acch[st] = _mm256_loadu_pd(p[st] + 4);
+    }
+    const int nsteps = a->nsteps;
+    size_t l = 0;
+    for (; l + 8 * FUSED_NV <= a->lanes; l += 8 * FUSED_NV) {
+        __m256 n[FUSED_NV][4];
+        if (pre == NULL)
+            normals8(c2 + l, c3 + l, a->block, key0, key1, FUSED_NV, n);
+        else
+            for (int u = 0; u < FUSED_NV; u++)
+                for (int st = 0; st < BLOCK; st++)
+                    n[u][st] = _mm256_loadu_ps(pre + (size_t)st * a->stride + l + 8 * (size_t)u);
+        for (int u = 0; u < FUSED_NV; u++) {
+            double *vp = v + l + 8 * u;
+            __m256d vl = _mm256_loadu_pd(vp), vh = _mm256_loadu_pd(vp + 4);
+            for (int st = 0; st < nsteps; st++) {
+                __m256d zl = _mm256_add_pd(vmu, _mm256_mul_pd(vsigma, _mm256_cvtps_pd(_mm256_castps256_ps128(n[u][st]))));
+                __m256d zh = _mm256_add_pd(vmu, _mm256_mul_pd(vsigma, _mm256_cvtps_pd(_mm256_extractf128_ps(n[u][st], 1))));
+                vl = _mm256_add_pd(_mm256_mul_pd(vb2, vl), _mm256_mul_pd(vomb2, _mm256_mul_pd(zl, zl)));
+                vh = _mm256_add_pd(_mm256_mul_pd(vb2, vh), _mm256_mul_pd(vomb2, _mm256_mul_pd(zh, zh)));
+                if (a->reported[st]) {
+                    __m256d pl = _mm256_sqrt_pd(_mm256_div_pd(vbc[st], vl));
+                    __m256d ph = _mm256_sqrt_pd(_mm256_div_pd(vbc[st], vh));
+                    double *ps = psi + (size_t)st * a->stride + l + 8 * u;
+                    _mm256_storeu_pd(ps, pl);
+                    _mm256_storeu_pd(ps + 4, ph);
+                    accl[st] = _mm256_add_pd(accl[st], pl);
+                    acch[st] = _mm256_add_pd(acch[st], ph);
+                }
+            }
+            _mm256_storeu_pd(vp, vl);
+            _mm256_storeu_pd(vp + 4, vh);
+        }
+    }
+    for (int st = 0; st < BLOCK; st++) {
+        _mm256_storeu_pd(p[st], accl[st]);
+        _mm256_storeu_pd(p[st] + 4, acch[st]);
+    }
+    for (; l < a->lanes; l++) /* the scalar twin, in lane order */
+        fused_lane(a, k0, k1, c2, c3, l, v, psi, p);
+}
+
+RADVAR_TARGET_AVX2 static void fused_avx2(const struct fused_args *a, uint64_t seed, const uint32_t *c2,
+                                          const uint32_t *c3, double *v, double *psi,
+                                          double p[BLOCK][8])
+{
+    fused_avx2_body(a, seed, c2, c3, v, psi, p, NULL);
+}
+
+RADVAR_TARGET_AVX2 static void fused_avx2_no_rng(const struct fused_args *a, uint64_t seed,
+                                                 const uint32_t *c2, const uint32_t *c3, double *v,
+                                                 double *psi, double p[BLOCK][8], const float *pre)
+{
+    fused_avx2_body(a, seed, c2, c3, v, psi, p, pre);
+}
+#endif
+
+static void run_chunk_fused(radvar_sim *s, struct lane_work *w, uint64_t chunk)
+{
+    uint64_t offset = chunk * s->chunk;
+    size_t lanes = (size_t)(s->cfg.trials - offset < s->chunk ? s->cfg.trials - offset : s->chunk);
+    uint64_t first_stream = s->cfg.first_trial + offset;
+    size_t next_report = 0, stride = (size_t)s->chunk;
+    struct fused_args a = {.lanes = lanes, .stride = stride, .b2 = s->cfg.beta2,
+                           .one_minus_b2 = 1.0 - s->cfg.beta2, .mu = s->cfg.mu, .sigma = s->cfg.sigma};
+    memset(w->v, 0, lanes * sizeof *w->v);
+    radvar_v2_stream_words(first_stream, lanes, w->c2, w->c3);
+    if (s->no_rng) /* the benchmark's floor: block 0's normals at every block */
+        radvar_v2_normals(s->cfg.seed, w->c2, w->c3, lanes, 0, w->g, stride, s->avx2);
+    const uint64_t last = s->report[s->cfg.n_report - 1];
+    for (uint64_t block = 0; BLOCK * block + 1 <= last; block++) {
+        size_t first_report = next_report;
+        a.block = (uint32_t)block;
+        a.nsteps = 0;
+        for (int st = 0; st < BLOCK; st++) {
+            uint64_t t = BLOCK * block + 1 + (uint64_t)st;
+            a.reported[st] = 0;
+            a.bc[st] = 1.0;
+            if (t > last)
+                continue;
+            a.nsteps++;
+            a.reported[st] = next_report < s->cfg.n_report && s->report[next_report] == t;
+            a.bc[st] = a.reported[st] ? s->bc[next_report++] : 1.0;
+        }
+        double p[BLOCK][8] = {{0}};
+#if RADVAR_HAVE_AVX2_PATH
+        if (s->avx2 && s->no_rng)
+            fused_avx2_no_rng(&a, s->cfg.seed, w->c2, w->c3, w->v, w->psi, p, w->g);
+        else if (s->avx2)
+            fused_avx2(&a, s->cfg.seed, w->c2, w->c3, w->v, w->psi, p);
+        else
+#endif
+            fused_portable(&a, s->cfg.seed, w->c2, w->c3, w->v, w->psi, p);
+        /* the central sums of each reported step */
+        size_t k = first_report;
+        for (int st = 0; st < a.nsteps; st++) {
+            if (!a.reported[st])
+                continue;
+            const double *x = w->psi + (size_t)st * stride;
+            double mean = lanes ? reduce8(p[st]) / (double)lanes : 0.0;
+            central(s, x, lanes, mean, &w->chunk_moments[k]);
+            size_t j = s->ks_slot[k];
+            if (j) {
+                double *dst = s->ks_samples[j - 1] + offset;
+                for (size_t l = 0; l < lanes; l++)
+                    dst[l] = x[l] * x[l];
+            }
+            k++;
+        }
+    }
+}
+
+static void run_chunk(radvar_sim *s, struct lane_work *w, uint64_t chunk)
+{
+    if (s->fused)
+        run_chunk_fused(s, w, chunk);
+    else
+        run_chunk_general(s, w, chunk);
 }
 
 int radvar_sim_run_chunk(radvar_sim *s, uint64_t chunk, radvar_stats_moments *out)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_dispatch.sh PROG: the portable and the AVX2 paths of the vectorised
 # loops give the same bytes (RADVAR_DISPATCH=portable forces the portable
-# one): Monte Carlo moments (EMA, SMA, several mu), and optimizer trajectories
+# one): Monte Carlo moments (EMA, SMA, several mu, both generators), and optimizer trajectories
 # of every kernel in both dtypes.  On a processor without AVX2 both runs take
 # the portable path and the test says so.
 set -u
@@ -32,9 +32,15 @@ both() {
 path=$("$PROG" simulate --beta2 0.9 --steps 2 --trials 2 --quiet 2>/dev/null | sed -n 's/^# dispatch: //p')
 echo "dispatch: this processor takes the '$path' path by default"
 
-both ema simulate --beta2 0.999 --steps 300 --trials 3000 --every 7 --threads 2 --quiet
-both ema_mu simulate --beta2 0.99 --steps 200 --trials 2000 --mu 0.3 --sigma 2 --quiet
-both sma simulate --beta2 0.99 --steps 150 --trials 1500 --average sma --quiet
+# both generators: version 2 (the default; its fused kernel for the EMA, the
+# general loop for the SMA) and version 1; odd trial counts leave partial
+# vectors at the end of a chunk
+for gen in 1 2; do
+    both "ema_g$gen" simulate --beta2 0.999 --steps 300 --trials 3000 --every 7 --threads 2 --generator $gen --quiet
+    both "ema_mu_g$gen" simulate --beta2 0.99 --steps 203 --trials 2001 --mu 0.3 --sigma 2 --ks 5,203 --generator $gen --quiet
+    both "sma_g$gen" simulate --beta2 0.99 --steps 150 --trials 1501 --average sma --ks 5,150 --generator $gen --quiet
+done
+both ema_default simulate --beta2 0.9 --steps 61 --trials 777 --t 1,2,3,4,5,61 --seed 18446744073709551615 --quiet
 
 # gradients with every sign, scale and zeros, for the optimizer kernels
 awk 'BEGIN { srand(7); printf "0.5 -1.5 2 0.01 0 3 -0.2 1e-3 7\n";

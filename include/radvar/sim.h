@@ -9,12 +9,15 @@
  * At each reported step the moments of psi_t over the trials are kept
  * (radvar_stats_moments); the rectified r_t psi_t has the same moments scaled by r_t.
  *
- * Reproducibility: g_t of trial i is radvar_rng_gauss(seed, i, t - 1), and trials
+ * Reproducibility: g_t of trial i is mu + sigma radvar_rng_normal(generator,
+ * seed, i, t - 1) (generator 1: radvar_rng_gauss; 2: radvar_rng_normal_v2), and trials
  * are processed in fixed chunks, chunks in fixed superchunks of 16; chunk
  * moments merge in chunk order into their superchunk's, and superchunks merge
  * in order into the totals.  That tree depends on the configuration only, so
  * the result is bit for bit the same for any number of threads or processes
- * (radvar-mpi computes superchunks on several ranks and merges them in order).
+ * (radvar-mpi computes superchunks on several ranks and merges them in order),
+ * and on the AVX2 and the portable code paths.  Generator 1 gives the results
+ * of radvar 0.2 bit for bit; generator 2 (the default) is a different stream.
  * Memory: O(reported steps x threads) plus, for the SMA, a ring buffer of the
  * window per trial in flight, plus the psi^2 samples at the KS steps.
  *
@@ -52,11 +55,13 @@ typedef struct {
     const uint64_t *ks;     /* steps whose psi^2 samples are kept (subset of report) */
     size_t n_ks;
     uint64_t first_trial;   /* trials first_trial .. first_trial + trials - 1 */
+    int generator;          /* the Gaussian generator's version (radvar/rng.h):
+                               1 or 2; 0 means RADVAR_RNG_DEFAULT */
 } radvar_sim_config;
 
 /* Defaults: beta2 0.999, 1000 steps, 1000 trials, mu 0, sigma 1, seed 1,
  * 1 thread, the EMA, no window, no reported steps (set report and
- * n_report), no KS steps, first trial 0. */
+ * n_report), no KS steps, first trial 0, generator RADVAR_RNG_DEFAULT (2). */
 RADVAR_API void radvar_sim_config_default(radvar_sim_config *cfg);
 
 /* A handle must not be used by two threads at once (it runs its own threads
@@ -106,6 +111,10 @@ RADVAR_API int radvar_sim_summarize(const radvar_sim *s, size_t k, radvar_sim_su
 /* The psi^2 samples at cfg.ks[j], one per trial, in trial order (the
  * entries of trials not done yet are unspecified); NULL for j >= n_ks. */
 RADVAR_API const double *radvar_sim_ks_sample(const radvar_sim *s, size_t j);
+
+/* The generator version the simulation draws from (1 or 2; 0 in the
+ * configuration resolved to the default). */
+RADVAR_API int radvar_sim_generator(const radvar_sim *s);
 
 /* The number of trials per chunk (a function of the configuration only). */
 RADVAR_API uint64_t radvar_sim_chunk_trials(const radvar_sim *s);
