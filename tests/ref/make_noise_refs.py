@@ -4,11 +4,12 @@
 radvar's C code.
 
 Run with Debian's python3-numpy, python3-mpmath (and nothing else):
-    /usr/bin/python3 tests/ref/make_noise_refs.py          [--mc] [--quick]
+    /usr/bin/python3 tests/ref/make_noise_refs.py     [--mc | --mc-only | --quick]
 It writes tests/ref/noise_ref.h (committed, so `make check` needs no Python).
-The full run takes about 10 minutes on one core of the 2-core test machine;
---mc adds a Monte Carlo cross-check (about 2 minutes more), --quick computes
-a few rows only (a smoke test; it does not write the header).
+The full run takes about 5 minutes of CPU (16 minutes on the busy 2-core
+machine it was made on); --mc adds a Monte Carlo cross-check of the
+references, --mc-only runs the checks and the Monte Carlo without writing
+the header, --quick computes a few rows only (a smoke test).
 
 Method, chosen to share nothing with the C code but the definitions:
   X = sum_j w_j g_j^2, w_j = (1-b) b^j / (1-b^t) by age j, Y = X / E[X],
@@ -31,12 +32,12 @@ Method, chosen to share nothing with the C code but the definitions:
     carry about 1e-19 s of absolute error into g, 1e-15 of A.
   * ar1: the Gaussian integral over the precision matrix
     M = R^-1 + 2 sigma^2 diag(a) (R_ij = F^|i-j|), with ln det M - ln det R^-1
-    from the LDL' pivots of the tridiagonal M, newest gradient first, and the
-    mean term from the forward-eliminated right-hand side, in long double:
-      ln L = -1/2 sum_j log1p((r_j - r0_j)/r0_j) + 1/2 c'M^-1 c - mu^2 sum_j a_j,
-    c = 2 mu sigma a.  (The C code runs a Kalman filter in covariance form,
-    oldest first, with per-step non-negative terms.)  Checked against dense
-    float64 determinants at small t.
+    from the LDL' pivots r_j of the tridiagonal M, newest gradient first, and
+    the mean term from forward-eliminated right-hand sides, in long double:
+      ln L = -1/2 sum_j log1p((r_j - r0_j)/r0_j) - mu^2 a'M^-1 R^-1 1
+    (r0_j: the pivots of R^-1).  The C code runs a Kalman filter in covariance
+    form, oldest first, with per-step non-negative terms.  Checked against
+    dense 40-digit mpmath determinants and solves at t <= 16 (printed).
   * student, laplace: phi(a) by quadrature over the noise density in x (the C
     code mixes Gaussians over the scale instead): E[D(a g^2)],
     D(z) = e^-z - 1 + z, for ln H = ln(log1pmx(E[D] - x) + E[D]) (x = a E[X]),
@@ -44,12 +45,16 @@ Method, chosen to share nothing with the C code but the definitions:
     half-lines, tanh-sinh between the density's centre and the zero of g,
     step 1/512) in float64, on a grid u = ln x in [-100, 85], step 1/16; terms
     are then interpolated in u by 12-point Lagrange polynomials (error below
-    1e-17 for functions analytic in |Im u| < pi/2).  The grid values are
-    checked against mpmath.quad at 30 digits at a few points (printed).
-  The result carries about 1e-14 relative error (float64 one-step values for
-  student and laplace), far below the 1e-8 the tests require and below the
-  tolerances of tests/test_noise.c.  normal is compared with
-  tests/ref/exact_ref.h (40-digit mpmath) and printed.
+    1e-17 for functions analytic in |Im u| < pi/2).  The tables are checked
+    (printed) against mpmath.quad at 30 digits on and between the grid
+    points, against Laplace's method at large u (student) and against the
+    closed form with erfc (laplace); the moments of student with mu = 0 at
+    t = 3, 4 against a fully mpmath computation with Tricomi's U function.
+  Checked this way, the values carry about 1e-15 relative error (up to
+  5e-15 in Var, where it cancels), far below the 1e-8 the tests require and
+  below the tolerances of tests/test_noise.c.  normal is compared with
+  tests/ref/exact_ref.h (40-digit mpmath); --mc compares every model with a
+  Monte Carlo of 400,000 EMA runs at two points, in standard errors.
 """
 import math
 import os
@@ -408,6 +413,25 @@ class OneStep:
                     return float(mp.log(mp.log1p(ed - x) + x))
             return float(mp.log(mp.quad(lambda xx: self.mp_f(xx) * mp.exp(-a * (mu + sp * xx) ** 2), pts)))
 
+    def laplace_closed_form_check(self, us):
+        """laplace: phi in closed form, (I+ + I-)/(2 beta) with
+        I+- = exp(+-mu/beta + 1/(4 a beta^2)) sqrt(pi/a)/2 erfc(1/(2 beta sqrt a) +- sqrt(a) mu),
+        beta = sigma/sqrt 2, at 150 digits (e^(z^2) erfc(z) cancels: z^2 ~ e^-u) (grid and
+        off-grid u)"""
+        worst = 0.0
+        with mp.workdps(150):
+            for u in us:
+                a = mp.exp(mp.mpf(u)) / self.m
+                beta, mu = mp.mpf(self.sigma) / mp.sqrt(2), mp.mpf(self.mu)
+                z = 1 / (2 * beta * mp.sqrt(a))
+                half = mp.sqrt(mp.pi / a) / 2
+                phi = (mp.exp(mu / beta + z * z) * half * mp.erfc(z + mp.sqrt(a) * mu)
+                       + mp.exp(-mu / beta + z * z) * half * mp.erfc(z - mp.sqrt(a) * mu)) / (2 * beta)
+                ref = float(mp.log(mp.log(phi) + a * self.m)) if u <= 0 else float(mp.log(phi))
+                val = self.log_h(np.array([u]))[0] if u <= 0 else self.interp(np.array([u]))[0]
+                worst = max(worst, abs(ref - val) / abs(ref))
+        return worst
+
     def asymptotic_check(self, us):
         """ln phi = ln(f_g(0) sqrt(pi/a)) (1 + O(1/a)) for large a (Laplace's method)"""
         worst = 0.0
@@ -466,11 +490,15 @@ def ref_onestep(b2, t, mu, sigma, p, os_cache={}):
         ost = os_cache[key]
         chk = ost.mp_check([-40.0, -8.0, -1.0, 0.0, 2.0])
         off = ost.interp_check([-7.771, -0.123, -0.01, 0.013, 0.21, 3.333])
-        asym = ost.asymptotic_check([40.0, 80.0])
+        if p["name"] == "laplace":
+            asym = ost.laplace_closed_form_check([-90.0, -33.3, -7.771, -0.123, 0.0, 0.013, 3.333, 40.0, 80.0])
+            what = "the closed form (erfc) at u = -90 .. 80"
+        else:
+            asym = ost.asymptotic_check([40.0, 80.0])
+            what = "ln(f_g(0) sqrt(pi/a)) at u = 40, 80"
         print("one-step table %s mu=%g (%.0f s): against mpmath.quad at u = -40, -8, -1, 0, 2: worst "
-              "relative difference %.1e; interpolated between the grid points: %.1e; against "
-              "ln(f_g(0) sqrt(pi/a)) at u = 40, 80: %.1e"
-              % (spec_of(p), mu, time.time() - t0, chk, off, asym), flush=True)
+              "relative difference %.1e; interpolated between the grid points: %.1e; against %s: %.1e"
+              % (spec_of(p), mu, time.time() - t0, chk, off, what, asym), flush=True)
     ost = os_cache[key]
     w = np.array(ema_weights(b2, t), dtype=float)
     m = ost.m
@@ -494,27 +522,28 @@ def check_student_hyperu():
     U((nu+1)/2, nu/2+1, z), z = a sigma^2 (nu-2) (Tricomi's U; the chi-square
     mixture of Gaussians in closed form) and mpmath.quad over s."""
     worst = 0.0
-    with mp.workdps(25):
-        for nu in [3, 5]:
-            for t in [3, 4]:
-                b2 = mp.mpf(0.9)
-                c = (1 - b2) / (1 - b2 ** t)
-                w = [c * b2 ** j for j in range(t)]
-                k = mp.gamma((nu + 1) / mp.mpf(2)) / mp.gamma(nu / mp.mpf(2))
+    with mp.workdps(30):
+        for nu, t in [(5, 3), (3, 4)]:
+            b2 = mp.mpf(0.9)
+            c = (1 - b2) / (1 - b2 ** t)
+            w = [c * b2 ** j for j in range(t)]
+            k = mp.gamma((nu + 1) / mp.mpf(2)) / mp.gamma(nu / mp.mpf(2))
 
-                def phi(a):
-                    z = a * (nu - 2)
-                    return k * z ** (nu / mp.mpf(2)) * mp.hyperu((nu + 1) / mp.mpf(2), nu / mp.mpf(2) + 1, z)
+            def phi(a):
+                z = a * (nu - 2)
+                return k * z ** (nu / mp.mpf(2)) * mp.hyperu((nu + 1) / mp.mpf(2), nu / mp.mpf(2) + 1, z)
 
-                def excess(s):
-                    return mp.fprod(phi(s * x) for x in w) - mp.exp(-s)
-                pts = [0, 0.1, 1, 10, 100, 1000, mp.inf]
-                bb = mp.quad(lambda s: excess(s) / mp.sqrt(s), pts) / mp.sqrt(mp.pi)
-                aa = mp.quad(excess, pts)
-                r = reference("student:nu=%d" % nu, 0.9, t, 0.0)
-                for x, y in zip(r, [1 + bb, 1 + aa, aa - 2 * bb - bb * bb]):
-                    worst = max(worst, abs(float(x) / y - 1))
-    print("student, mu = 0, t = 3, 4: against mpmath with Tricomi's U, worst relative difference %.1e" % worst)
+            def excess(s):
+                return mp.fprod(phi(s * x) for x in w) - mp.exp(-s)
+            pts = [0, 0.01, 0.1, 1, 3, 10, 30, 100, 10 ** 3, 10 ** 4, 10 ** 5, 10 ** 6, 10 ** 8,
+                   10 ** 12, mp.inf]
+            bb = mp.quad(lambda s: excess(s) / mp.sqrt(s), pts) / mp.sqrt(mp.pi)
+            aa = mp.quad(excess, pts)
+            r = reference("student:nu=%d" % nu, 0.9, t, 0.0)
+            for x, y in zip(r, [1 + bb, 1 + aa, aa - 2 * bb - bb * bb]):
+                worst = max(worst, abs(float(x) / y - 1))
+    print("student, mu = 0, (nu, t) = (5, 3), (3, 4), beta2 = 0.9: against mpmath with Tricomi's U, "
+          "worst relative difference %.1e" % worst)
 
 
 REFS = {"normal": ref_normal, "decay": ref_decay, "mixture": ref_mixture, "ar1": ref_ar1,
@@ -584,7 +613,7 @@ def main():
                 worst = max(worst, max(abs(float(x) / y - 1) for x, y in zip(r, o)))
     print("normal against exact_ref.h (40-digit mpmath): worst relative difference %.2e" % worst)
     check_student_hyperu()
-    if "--mc" in sys.argv:
+    if "--mc" in sys.argv or "--mc-only" in sys.argv:
         print("Monte Carlo (400000 trials; differences in standard errors):")
         for spec in SPECS:
             for (b2, t, mu) in [(0.9, 10, 0.0), (0.99, 100, 0.5)]:
@@ -592,6 +621,8 @@ def main():
                 m, sm, mv, sv = monte_carlo(spec, b2, t, mu)
                 print("  %-22s b2=%-5g t=%-4d mu=%-3g E[psi] %+.2f se, Var[psi] %+.2f se"
                       % (spec, b2, t, mu, (m - e1) / sm, (mv - v) / sv), flush=True)
+    if "--mc-only" in sys.argv:
+        return 0
     rows = []
     specs = SPECS if not quick else ["student:nu=3", "ar1:phi=0.9"]
     for spec in specs:
@@ -615,7 +646,7 @@ def main():
         f.write("/* noise_ref.h: generated by tests/ref/make_noise_refs.py (numpy %s, mpmath %s) in %.0f s;\n"
                 " * do not edit.  Exact moments of psi_t for the EMA of squared mu + sigma e gradients under\n"
                 " * the noise models of radvar/noise.h, from long double sums and the trapezoidal rule in\n"
-                " * ln s (see the script for the method); about 1e-14 relative accuracy. */\n"
+                " * ln s (see the script for the method); about 1e-15 relative accuracy. */\n"
                 % (np.__version__, mp.__version__, elapsed))
         f.write("static const struct noise_ref {\n    const char *spec;\n    double beta2, t, mu, sigma, "
                 "mean_psi, mean_psi2, var_psi;\n} noise_ref_table[] = {\n")
