@@ -475,14 +475,10 @@ static void os_free(onestep *o)
  * h <= SINC_H that makes this 1e-18 (h ~ 0.7/sqrt(q) for large q). */
 static double sinc_step(double q)
 {
-    double h = SINC_H;
+    double h = fmin(SINC_H, 0.8 / sqrt(q));
     for (int it = 0; it < 200; it++) {
-        double best = INFINITY;
-        for (int i = 1; i < 400; i++) {
-            double eta = 0.5 * M_PI * i / 400.0;
-            best = fmin(best, -q * log(cos(eta)) - 2.0 * M_PI * eta / h);
-        }
-        if (best < log(1e-18))
+        double eta = atan(2.0 * M_PI / (q * h)); /* the minimising eta */
+        if (-q * log(cos(eta)) - 2.0 * M_PI * eta / h < log(1e-18))
             break;
         h *= 0.95;
     }
@@ -525,15 +521,21 @@ static int os_init(onestep *o, const radvar_noise *n, double mu, double sigma)
         h = sinc_step(0.5 * n->nu);
         th0 = log(n->nu);
         /* right: where the log-density is 46 below its peak */
+        double w = fmin(0.25, 2.0 / sqrt(n->nu)); /* steps of about the peak's width */
         th_hi = th0;
-        while (0.5 * n->nu * (th_hi - th0) - 0.5 * (exp(th_hi) - n->nu) > -46.0)
-            th_hi += 0.25;
-        /* left: far enough for the smallest x of the tables (beta = 2 x s2 (nu-2)) */
+        while (0.5 * n->nu * em1mx(th_hi - th0) < 46.0)
+            th_hi += w;
+        /* left: far enough for the smallest x of the tables (beta = 2 x s2 (nu-2)),
+         * but not where the density is below e^-800 of its peak */
         double beta_min = 2.0 * exp(U_LO - 1.0) * o->s2 * (n->nu - 2.0);
         th_lo = log(beta_min) - 50.0 / (0.5 * n->nu) - 5.0;
         th_lo = fmin(th_lo, th0 - (U_HI + 60.0) / (0.5 * n->nu + 0.5));
         if (th_lo < -700.0)
             th_lo = -700.0;
+        double tau = 0.0;
+        while (th0 + tau > th_lo && 0.5 * n->nu * em1mx(tau) < 800.0)
+            tau -= w;
+        th_lo = fmax(th_lo, th0 + tau);
     }
     long k_hi = (long)ceil((th_hi - th0) / h), k_lo = (long)floor((th_lo - th0) / h);
     o->nk = (size_t)(k_hi - k_lo + 1);
@@ -1283,7 +1285,7 @@ int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sig
         return status;
     }
     case RADVAR_NOISE_DECAY: {
-        if (isinf(t) || t > RADVAR_NOISE_DECAY_TMAX)
+        if (isinf(t) || t > RADVAR_NOISE_DECAY_TMAX || 2.0 * noise->a * log1p(t / noise->tau) > 690.0)
             return RADVAR_EDOM;
         decay_problem p;
         double m;

@@ -339,7 +339,8 @@ int radvar_noise_rho_mm_e(const radvar_noise *n, double beta2, double t, double 
         return isfinite(r->val) ? RADVAR_SUCCESS : RADVAR_EDOM;
     }
     case RADVAR_NOISE_DECAY: {
-        if (bad_t(t, 1) || isinf(t) || t > RADVAR_NOISE_DECAY_TMAX)
+        if (bad_t(t, 1) || isinf(t) || t > RADVAR_NOISE_DECAY_TMAX
+            || 2.0 * n->a * log1p(t / n->tau) > 690.0)
             RADVAR_DOMAIN_ERROR(r);
         double lambda = beta2 > 0.0 ? radvar_ema_decay_rate(beta2) : INFINITY;
         double c = beta2 > 0.0 ? (1.0 - beta2) / -expm1(-t * lambda) : 1.0;

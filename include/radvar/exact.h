@@ -48,7 +48,8 @@ int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
  * integrand evaluation; decay: O(t) time and memory).
  * domain: a valid model, 0 < beta2 < 1, t a whole number >= 3 (t = 2: E[psi]
  * only) or inf (not for decay; ar1 keeps the ages with beta2^j >= 1e-20, at
- * most 2^24), t <= RADVAR_NOISE_DECAY_TMAX for decay, mu finite,
+ * most 2^24), t <= RADVAR_NOISE_DECAY_TMAX and 2 a ln(1 + t/tau) <= 690 for
+ * decay (no scale^2 below 1e-300), mu finite,
  * 0 < sigma < inf.
  * exceptions: RADVAR_EDOM, RADVAR_EMAXITER, RADVAR_ENOMEM. */
 int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sigma,

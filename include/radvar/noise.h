@@ -97,7 +97,8 @@ double radvar_noise_kurtosis(const radvar_noise *n);
  * and the value is 0, the limit of 2 E[X]^2 / Var[X], with RADVAR_SUCCESS.
  * domain: a valid model, 0 <= beta2 < 1, t >= 1 (t = inf: the stationary
  * EMA) for the i.i.d. models; t a whole number >= 1 or inf for ar1; t a whole
- * number in [1, RADVAR_NOISE_DECAY_TMAX] for decay; mu finite,
+ * number in [1, RADVAR_NOISE_DECAY_TMAX] for decay, with the smallest scale
+ * (1 + t/tau)^(-a) above 1e-150 (2 a ln(1 + t/tau) <= 690); mu finite,
  * 0 < sigma < inf.  exceptions: RADVAR_EDOM. */
 int radvar_noise_rho_mm_e(const radvar_noise *n, double beta2, double t, double mu,
                           double sigma, radvar_result *r);
