@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "radvar/common.h"
+#include "radvar/noise.h"
 
 RADVAR_BEGIN_DECLS
 
@@ -45,6 +46,19 @@ RADVAR_API int radvar_exact_moments_weights(const double *w, size_t n, double mu
  * mu finite, 0 < sigma < inf.  exceptions: as above. */
 RADVAR_API int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
                              radvar_exact_moments *r);
+
+/* The same under a noise model (radvar/noise.h): the gradient of age j is
+ * g = mu + sigma e with e from the model.  normal calls radvar_exact_moments_ema
+ * (bit for bit the same results).  The method for each model is described at
+ * the bottom of exact.c; the cost per call is about 1 to 10 ms (ar1: O(t) per
+ * integrand evaluation; decay: O(t) time and memory).
+ * domain: a valid model, 0 < beta2 < 1, t a whole number >= 3 (t = 2: E[psi]
+ * only) or inf (not for decay; ar1 keeps the ages with beta2^j >= 1e-20, at
+ * most 2^24), t <= RADVAR_NOISE_DECAY_TMAX and 2 a ln(1 + t/tau) <= 690 for
+ * decay (no scale^2 below 1e-300), mu finite, 0 < sigma < inf.
+ * exceptions: RADVAR_EDOM, RADVAR_EMAXITER, RADVAR_ENOMEM. */
+RADVAR_API int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sigma,
+                                              const radvar_noise *noise, radvar_exact_moments *r);
 
 RADVAR_END_DECLS
 
