@@ -235,6 +235,9 @@ references: deps-refs
 	/usr/bin/python3 tests/ref/make_exact_refs.py
 	/usr/bin/python3 tests/ref/make_stats_refs.py
 	/usr/bin/python3 tests/ref/make_rng_refs.py
+	/usr/bin/python3 tests/ref/make_generator_refs.py
+	/usr/bin/python3 tests/ref/make_gradstats_refs.py
+	/usr/bin/python3 tests/ref/make_noise_refs.py
 
 # The optimizer against PyTorch, live (make check compares with the committed
 # golden files instead and needs no PyTorch); `make golden` rewrites them.

@@ -12,6 +12,7 @@
 #include "radvar/common.h"
 #include "radvar/exact.h"
 #include "radvar/gradstats.h"
+#include "radvar/noise.h"
 #include "radvar/optim.h"
 #include "radvar/rectify.h"
 #include "radvar/rng.h"
