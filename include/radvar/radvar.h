@@ -8,6 +8,7 @@
 #define RADVAR_RADVAR_H
 
 #include "radvar/common.h"
+#include "radvar/dof.h"
 #include "radvar/exact.h"
 #include "radvar/optim.h"
 #include "radvar/rectify.h"
