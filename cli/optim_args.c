@@ -101,6 +101,14 @@ void cli_optim_resolve(const cli_optim_args *a, radvar_optim_config *cfg)
     method_and_preset(a, cfg);
     hyper_parameters(a, cfg);
     knobs(a, cfg);
+    /* a decay that would silently do nothing: optax.radam has none */
+    if (cfg->weight_decay > 0 && cfg->wd_kind == RADVAR_WD_NONE)
+        cli_fail("--weight-decay: %s has no effect with %s (no weight decay%s); give --wd-kind "
+                 "l2|decoupled|decoupled-taken|decoupled-in-lr to apply it, or leave it out",
+                 a->weight_decay ? a->weight_decay : "the default",
+                 a->wd_kind ? "--wd-kind none" : cfg->method == RADVAR_RADAM ? "this preset" : "this method",
+                 cfg->method == RADVAR_RADAM && strcmp(cfg->preset, "optax") == 0
+                     ? ": optax.radam takes none" : "");
 }
 
 void cli_optim_params(cli_table *t, const radvar_optim_config *c)
