@@ -81,7 +81,8 @@ struct run {
     size_t n_report, n_ks;
     double steps, trials;
     double *var_exact; /* per reported step, computed while the trials run */
-    size_t exact_next;
+    size_t exact_next;  /* the next one for exact_step */
+    unsigned char *exact_set; /* computed (else nan: interrupted) */
     size_t exact_short; /* quadratures short of their tolerance */
     int exact_failed;   /* the first status of a failed one */
     size_t exact_failed_at;
@@ -353,8 +354,35 @@ static int stationary(double beta2, uint64_t t)
     return beta2 == 0 || (double)t * log(beta2) < -60.0 * log(2.0);
 }
 
-/* One exact variance per call, 0 when all are done.  Steps with the same
- * distribution share it: the same window of an SMA, and the stationary EMA. */
+/* Steps with the same distribution share their exact variance: the same
+ * window of an SMA, and the stationary EMA. */
+static int same_as_previous(const struct run *r, const radvar_sim *sim, size_t k)
+{
+    if (k == 0)
+        return 0;
+    if (r->cfg.average == RADVAR_AVERAGE_SMA)
+        return radvar_sim_dof(sim, k) == radvar_sim_dof(sim, k - 1);
+    return stationary(r->cfg.beta2, r->report[k - 1]);
+}
+
+static void compute_exact(struct run *r, const radvar_sim *sim, size_t k)
+{
+    radvar_result v;
+    int status = radvar_sim_var_exact_e(sim, k, &v);
+    r->var_exact[k] = v.val;
+#pragma omp critical(radvar_simulate_exact)
+    {
+        r->exact_set[k] = 1;
+        if (status == RADVAR_EMAXITER)
+            r->exact_short++;
+        else if (status != RADVAR_SUCCESS && r->exact_failed == RADVAR_SUCCESS) {
+            r->exact_failed = status;
+            r->exact_failed_at = k;
+        }
+    }
+}
+
+/* One exact variance per call, while the trials run; 0 when all are done. */
 static int exact_step(void *arg)
 {
     struct exact_work *w = arg;
@@ -362,24 +390,30 @@ static int exact_step(void *arg)
     if (r->exact_next >= r->n_report)
         return 0;
     size_t k = r->exact_next++;
-    int same = k > 0
-               && (r->cfg.average == RADVAR_AVERAGE_SMA
-                       ? radvar_sim_dof(w->sim, k) == radvar_sim_dof(w->sim, k - 1)
-                       : stationary(r->cfg.beta2, r->report[k - 1]));
-    if (same) {
+    if (same_as_previous(r, w->sim, k)) {
         r->var_exact[k] = r->var_exact[k - 1];
-        return 1;
+        r->exact_set[k] = r->exact_set[k - 1];
+    } else {
+        compute_exact(r, w->sim, k);
     }
-    radvar_result v;
-    int status = radvar_sim_var_exact_e(w->sim, k, &v);
-    if (status == RADVAR_EMAXITER)
-        r->exact_short++;
-    else if (status != RADVAR_SUCCESS && r->exact_failed == RADVAR_SUCCESS) {
-        r->exact_failed = status;
-        r->exact_failed_at = k;
-    }
-    r->var_exact[k] = v.val;
     return 1;
+}
+
+/* The exact variances left when the trials are done, on every thread; a
+ * Ctrl-C leaves the rest nan. */
+static void finish_exact(struct run *r, const radvar_sim *sim)
+{
+    long long first = (long long)r->exact_next, n = (long long)r->n_report;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(r->cfg.threads)
+    for (long long k = first; k < n; k++)
+        if (!interrupted && !same_as_previous(r, sim, (size_t)k))
+            compute_exact(r, sim, (size_t)k);
+    for (long long k = first; k < n; k++)
+        if (same_as_previous(r, sim, (size_t)k)) {
+            r->var_exact[k] = r->var_exact[k - 1];
+            r->exact_set[k] = r->exact_set[k - 1];
+        }
+    r->exact_next = r->n_report;
 }
 
 /* Run the trials; returns the runner's status (RADVAR_EINTR: a worker still
@@ -392,7 +426,8 @@ static int run_trials(const struct options *o, struct run *r, radvar_sim *sim, d
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     r->var_exact = malloc(r->n_report * sizeof *r->var_exact);
-    if (r->var_exact == NULL)
+    r->exact_set = calloc(r->n_report, 1);
+    if (r->var_exact == NULL || r->exact_set == NULL)
         cli_fail_status(1, "out of memory");
     for (size_t k = 0; k < r->n_report; k++)
         r->var_exact[k] = NAN;
@@ -402,6 +437,8 @@ static int run_trials(const struct options *o, struct run *r, radvar_sim *sim, d
     int status = cli_run_simulation_idle(sim, r->n_report, r->n_ks, &interrupted,
                                          show_progress ? progress : NULL, &ps,
                                          cli_rank() == 0 ? exact_step : NULL, &ew);
+    if (cli_rank() == 0 && status != RADVAR_EINTR)
+        finish_exact(r, sim);
     *seconds = cli_now() - ps.start;
     if (ps.shown)
         fprintf(stderr, "\r%70s\r", "");
@@ -508,9 +545,12 @@ static void notes(const struct options *o, const struct run *r, uint64_t done, d
     if (r->exact_short)
         fprintf(stderr, "radvar simulate: warning: %zu exact variances short of the quadrature's "
                         "tolerance (the best found is printed)\n", r->exact_short);
-    if (r->exact_next < r->n_report)
-        fprintf(stderr, "radvar simulate: interrupted: var_exact is nan in the last %zu rows\n",
-                r->n_report - r->exact_next);
+    size_t missing = 0;
+    for (size_t k = 0; k < r->n_report; k++)
+        missing += !r->exact_set[k];
+    if (missing)
+        fprintf(stderr, "radvar simulate: interrupted: var_exact is nan in %zu of the %zu rows\n",
+                missing, r->n_report);
     if (o->quiet)
         return;
     if (r->cfg.mu != 0)
@@ -556,5 +596,6 @@ int cmd_simulate(int argc, char **argv)
     free(r.report);
     free(r.ks);
     free(r.var_exact);
+    free(r.exact_set);
     return interrupted ? 130 : 0;
 }

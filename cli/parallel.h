@@ -19,9 +19,10 @@ int cli_ranks(void); /* 1 in the plain build */
 int cli_run_simulation(radvar_sim *s, size_t n_report, size_t n_ks,
                        volatile sig_atomic_t *stop, void (*progress)(void *), void *arg);
 
-/* The same, calling idle(idle_arg) while the superchunks run (on rank 0 of
- * MPI: after them) until it returns 0: work that does not need the results,
- * in slices short enough to keep *stop responsive.  In the plain build a
+/* The same, calling idle(idle_arg) while the superchunks run (plain build:
+ * until they are done or it returns 0, so some may be left; MPI rank 0:
+ * after them, until it returns 0): work that does not need the results, in
+ * slices short enough to keep *stop responsive.  In the plain build a
  * stop returns within about 20 ms and RADVAR_EINTR when a superchunk was
  * still running: its worker thread still uses s, so s must not be freed
  * (the process should write what it has and end). */

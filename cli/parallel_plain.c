@@ -7,7 +7,7 @@
  * work it is given (the exact variances of simulate's rows), shows progress
  * and watches *stop: when it is set, it returns at once with the superchunks
  * merged so far (RADVAR_EINTR), leaving the worker to be ended with the
- * process.  A stop takes effect within about 20 ms (plus one idle call)
+ * process.  Idle work left when the trials are done is the caller's.  A stop takes effect within about 20 ms (plus one idle call)
  * however long a superchunk runs. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -99,8 +99,6 @@ int cli_run_simulation_idle(radvar_sim *s, size_t n_report, size_t n_ks, volatil
     }
     free(part);
     free(w);
-    while (idle_left && !*stop)
-        idle_left = idle(idle_arg);
     return *stop && radvar_sim_trials_done(s) < radvar_sim_trials_total(s) ? RADVAR_CONTINUE
                                                                            : RADVAR_SUCCESS;
 }
