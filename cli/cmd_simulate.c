@@ -51,7 +51,8 @@ static const char help[] =
     "\n"
     "  --beta2 B        0 <= B < 1                --steps T   1 <= T <= 1e9\n"
     "  --trials N       2 <= N <= 2^53            --mu M      |M| <= 1e8 S (default 0)\n"
-    "  --sigma S        1e-50 <= S <= 1e50 (default 1)   --seed K  0 <= K < 2^64 (default 1)\n"
+    "  --sigma S        1e-50 <= S <= 1e50 (default 1)\n"
+    "  --seed K         0 <= K < 2^64 (default 1)\n"
     "  --threads P      1 <= P <= 1024 (default 1); the output does not depend on P\n"
     "  --average A      ema (default) or sma\n"
     "  --window K       sma window, K >= 1 (default: round(rho_t))\n"
@@ -59,11 +60,11 @@ static const char help[] =
     "  --t LIST         report these steps (LIST or A:B[:STEP], each <= T)\n"
     "  --ks LIST        test psi^2 at these steps (each <= T; needs --ks-output)\n"
     "  --quiet          nothing on standard error but errors and warnings\n"
-    "Memory is estimated first: a run that would not fit in the memory available\n"
-    "is refused with the figure and the option that reduces it.  Ctrl-C stops\n"
-    "within about a second and writes the results of the trials completed (their\n"
-    "count is in the header; var_exact is nan in rows it had not reached), exit\n"
-    "status 130; a second Ctrl-C ends at once.\n";
+    "Memory is estimated first: a run that would need more than 80% of the memory\n"
+    "available is refused with the figure and the option that reduces it.\n"
+    "Ctrl-C stops within a fraction of a second and writes the results of the\n"
+    "trials completed (their count is in the header; var_exact is nan in rows it\n"
+    "had not reached), exit status 130; a second Ctrl-C ends at once.\n";
 
 /* ---- options ---- */
 
@@ -76,7 +77,7 @@ struct options {
 struct run {
     radvar_sim_config cfg;
     cli_format fmt;
-    const char *average_text, *window_text;
+    const char *average_text;
     uint64_t *report, *ks;
     size_t n_report, n_ks;
     double steps, trials;
@@ -292,21 +293,22 @@ static void check_memory(const struct options *o, const struct run *r)
      * (the engine caps a chunk's ring at 32 MiB) */
     double sma_bytes = c->average == RADVAR_AVERAGE_SMA ? 8.0 * r->steps + threads * 33554432.0 : 0;
     double total = report_bytes + ks_bytes + sma_bytes + 64.0 * 1048576;
-    double have = available_memory();
+    /* a margin for the rest of the system and the output: 80% at most */
+    double have = 0.8 * available_memory();
     if (total <= have)
         return;
     const double gb = 1e9;
     if (ks_bytes >= report_bytes && ks_bytes >= sma_bytes)
         cli_fail("--ks: keeping %.17g psi^2 samples (%.17g trials x %zu KS steps) needs about "
-                 "%.3g GB of memory, more than the %.3g GB available: use fewer --trials or "
+                 "%.3g GB of memory, more than the %.3g GB it may use (80%% of the memory available): use fewer --trials or "
                  "fewer --ks steps", r->trials * (double)r->n_ks, r->trials, r->n_ks,
                  total / gb, have / gb);
     if (report_bytes >= sma_bytes)
-        cli_fail("%s: %zu reported steps need about %.3g GB of memory, more than the %.3g GB "
-                 "available: report fewer steps (--every K or --t LIST)",
+        cli_fail("%s: %zu reported steps need about %.3g GB of memory, more than the %.3g GB it "
+                 "may use (80%% of the memory available): report fewer steps (--every K or --t LIST)",
                  o->t ? "--t" : o->every ? "--every" : "--steps", n_report, total / gb, have / gb);
-    cli_fail("--steps: the SMA windows of %.17g steps need about %.3g GB of memory, more than the "
-             "%.3g GB available: use fewer --steps or fewer --threads", r->steps, total / gb,
+    cli_fail("--steps: the SMA windows of %.17g steps need about %.3g GB of memory, more than "
+             "the %.3g GB it may use (80%% of the memory available): use fewer --steps or fewer --threads", r->steps, total / gb,
              have / gb);
 }
 

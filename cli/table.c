@@ -170,7 +170,15 @@ static file_mode classify(const char *opt, const char *path, char **target, mode
         return FILE_DESCRIPTOR;
     struct stat st;
     if (lstat(path, &st) != 0) {
-        if (errno == ENOENT) { /* a new name */
+        if (errno == ENOENT) { /* a new name, in a directory that must take it */
+            char dir[PATH_MAX];
+            const char *slash = strrchr(path, '/');
+            if (slash == NULL)
+                snprintf(dir, sizeof dir, ".");
+            else
+                snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+            if (access(dir, W_OK | X_OK) != 0)
+                cli_fail_status(1, "%s: cannot create a file beside '%s': %s", opt, shown, strerror(errno));
             *target = dup_or_die(path);
             mode_t mask = umask(0);
             umask(mask);
