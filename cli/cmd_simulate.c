@@ -201,8 +201,10 @@ static void validate(const struct options *o, struct run *r)
         cli_fail("--ks and --ks-output go together (the KS table is an output of its own)");
     cli_output_check("--output", o->output);
     cli_output_check("--ks-output", o->ks_output);
-    if (o->ks_output && o->output && strcmp(o->ks_output, o->output) == 0 && strcmp(o->output, "-") != 0)
-        cli_fail("--ks-output and --output name the same file");
+    const char *main_out = o->output ? o->output : "-";
+    if (o->ks_output && strcmp(o->ks_output, main_out) == 0)
+        cli_fail("--ks-output and --output name the same %s (one table per output)",
+                 strcmp(main_out, "-") == 0 ? "output, standard output" : "file");
 }
 
 /* The reported steps (the KS steps among them), sorted and distinct; the

@@ -426,6 +426,7 @@ if [ -L "$TMP/dangling.tsv" ] && [ ! -e "$TMP/nowhere.tsv" ]; then ok; else bad 
 mkdir -p "$TMP/adir"
 expect_refusal "--output: '$TMP/adir' is a directory" theory --rho 3 --output "$TMP/adir"
 expect_refusal "--output: empty file name" theory --rho 3 --output ''
+expect_refusal "--ks-output and --output name the same output, standard output" simulate --beta2 0.9 --steps 10 --trials 10 --ks 5 --ks-output -
 expect_refusal "--ks-output: '$TMP/adir' is a directory" simulate --beta2 0.9 --steps 10 --trials 10 --ks 5 --ks-output "$TMP/adir"
 expect_refusal "--steps-output: empty file name" train --data "$TMP/adir" --method adam --lr 1e-3 --epochs 1 --batch 8 --seed 1 --log-every 1 --steps-output ""
 # long names: the temporary name stays within NAME_MAX
