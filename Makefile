@@ -7,6 +7,7 @@
 #   make bench           benchmarks beside their peers, as ratios
 #   make deps            install the Debian packages every target needs
 #   make experiments     the Fashion-MNIST experiments only (SCALE=full: full data)
+#   make experiments-transformer  the post-LN Transformer experiment only (PyTorch)
 #   make coverage        line coverage of src/ and experiments/ (gcov + lcov)
 #   make install [PREFIX=/usr/local] [LIBDIR=...] [PYTHONDIR=...] [DESTDIR=...],
 #                        make uninstall (the library, headers, program, Python bridge)
@@ -103,7 +104,7 @@ PROG = $(BUILD)/bin/radvar
 MPI_PROG = $(BUILD)/bin/radvar-mpi
 PC = $(BUILD)/lib/pkgconfig/radvar.pc
 
-.PHONY: all mpi deps deps-check experiments check check-run sanitize reproduce bench \
+.PHONY: all mpi deps deps-check experiments experiments-transformer check check-run sanitize reproduce bench \
         install uninstall clean references conformance golden coverage
 
 all: deps-check $(STATIC_LIB) $(SHARED_LIB) $(EXP_LIB) $(PROG) $(PC)
@@ -219,6 +220,12 @@ experiments: deps-reproduce
 	@mkdir -p out
 	@SCALE=$(SCALE) THREADS=$(THREADS) RADVAR=$(PROG) sh sims/experiments.sh out
 	@cat out/data/checks_experiments.tsv
+
+experiments-transformer: deps-reproduce
+	@$(MAKE) --no-print-directory all
+	@mkdir -p out
+	@SCALE=$(SCALE) THREADS=$(THREADS) BUILD=$(BUILD) sh sims/transformer.sh out
+	@cat out/data/checks_transformer.tsv
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(SIM_BIN)

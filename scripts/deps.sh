@@ -13,7 +13,7 @@ packages_for() {
     case "$1" in
     build) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev" ;;
     test) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev check dataset-fashion-mnist g++ python3" ;;
-    reproduce) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist" ;;
+    reproduce) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist python3 python3-numpy python3-torch" ;;
     bench) echo "pkg-config libgsl-dev librandom123-dev libopenblas-dev zlib1g-dev python3 python3-numpy python3-torch" ;;
     refs) echo "python3 python3-mpmath python3-numpy python3-scipy" ;;
     mpi) echo "libopenmpi-dev openmpi-bin" ;;

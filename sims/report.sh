@@ -103,6 +103,26 @@ table() { # a checks TSV as a markdown table
         echo "below (experiments), measured in this run and not tuned."
         echo
     fi
+    if [ -f "$OUT/data/transformer_runs.tsv" ]; then
+        echo "## A post-LN Transformer that Adam cannot train without warmup"
+        echo
+        echo "Sequence reversal (16 tokens of 16) with an 8-layer post-LN encoder, every"
+        echo "optimizer from radvar through the Python bridge, at lr 3e-3 and betas (0.9, 0.98)."
+        echo
+        echo "![training loss of every run](transformer_loss.png)"
+        echo
+        echo "![runs at accuracy 0.99 by step N](transformer_reached.png)"
+        echo
+        echo "![log2|g| against the step](transformer_grad_hist.png)"
+        echo
+        echo "Every run (final loss: mean training loss of the last 10 steps; steps to 0.99:"
+        echo "the first step at which the 10-step mean accuracy on fresh batches is 0.99):"
+        echo
+        awk -F'\t' 'NR == 1 { print "| optimizer | seed | steps | final loss | held-out accuracy | steps to 0.99 |"
+                              print "|---|---|---|---|---|---|"; next }
+                    { print "| " $1 " | " $2 " | " $3 " | " $5 " | " $7 " | " $8 " |" }' "$OUT/data/transformer_runs.tsv"
+        echo
+    fi
     echo "## Checks"
     echo
     for f in "$OUT"/data/checks_*.tsv; do

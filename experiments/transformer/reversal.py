@@ -297,13 +297,14 @@ def evaluate(model, x, y, vocab):
     return loss, acc
 
 
-def train(cfg, make_optimizer, log=None, grad_hook=None):
+def train(cfg, make_optimizer, log=None, grad_hook=None, after_step=None):
     """Train a Reverser; return a dict with the per-step history and a summary.
 
     cfg: dict with the keys of DEFAULTS (missing keys take the defaults).
     make_optimizer: params -> object with zero_grad() and step().
     log: optional function (step, loss, acc, lr) called after every step.
     grad_hook: optional function (step, model) called after backward, before step.
+    after_step: optional function (step, model) called after the optimizer's step.
 
     loss and acc are those of the training batch of the step, before the update;
     the batch is fresh, so acc is measured on unseen data."""
@@ -331,6 +332,8 @@ def train(cfg, make_optimizer, log=None, grad_hook=None):
             grad_hook(step, model)
         lr = inner.param_groups[0]["lr"]
         opt.step()
+        if after_step is not None:
+            after_step(step, model)
         lv = loss.item()
         acc = (logits.detach().argmax(-1) == y).float().mean().item()
         losses.append(lv)
