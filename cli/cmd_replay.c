@@ -136,11 +136,8 @@ static void step(struct replay *r, const double *g, size_t lineno)
     row[r->n + 1] = d.rho_t;
     row[r->n + 2] = d.r_t;
     row[r->n + 3] = d.rectified;
-    /* the kind of step: SGD and RAdam's unrectified steps multiply m, the
-     * others m/(sqrt(v)+eps) (radvar_optim_diagnostics.effective_lr) */
-    int momentum_step = r->cfg.method == RADVAR_SGD || (r->cfg.method == RADVAR_RADAM && !d.rectified);
-    row[r->n + 4] = !d.moved ? 0 : momentum_step ? NAN : d.effective_lr;
-    row[r->n + 5] = !d.moved ? 0 : momentum_step ? d.effective_lr : NAN;
+    row[r->n + 4] = d.lr_adaptive;
+    row[r->n + 5] = d.lr_momentum;
     cli_table_row(r->table, row);
     if (!r->nonfinite_reported)
         for (size_t i = 0; i < r->n; i++)
