@@ -143,7 +143,7 @@ corrupt "a changed checksum" "line 7: the row does not match its checksum" \
 corrupt "an old checkpoint" "a checkpoint of an older radvar (format 1)" \
     "printf '# radvar sweep checkpoint\n# grid: 00000000deadbeef\n' >\"\$TMP/bad.ck\""
 # F12: an unrelated file is refused and never touched
-printf 'my notes\nnot a checkpoint\n' >"$TMP/notes.txt"
+printf 'my notes\n' >"$TMP/notes.txt" # one line: the old reader never looked past it
 cp "$TMP/notes.txt" "$TMP/notes.before"
 refused 2 "is not a radvar sweep checkpoint (line 1 is 'my notes')" $SW --checkpoint "$TMP/notes.txt" --output "$TMP/never.tsv"
 cmp -s "$TMP/notes.txt" "$TMP/notes.before" && ok || bad "an unrelated --checkpoint was changed"
