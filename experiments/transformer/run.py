@@ -207,8 +207,13 @@ def run_one(job):
         rows.append("%d\t%.9g\t%.6g\t%.9g\t%d" % (step, loss, acc, d.lr, int(d.moved)))
 
     c0 = time.process_time()
-    r = R.train(dict(batch=sc["batch"], steps=total, seed=seed), make, log=log,
-                grad_hook=grad_hook, after_step=after_step)
+    try:
+        r = R.train(dict(batch=sc["batch"], steps=total, seed=seed), make, log=log,
+                    grad_hook=grad_hook, after_step=after_step)
+    except FloatingPointError:  # the bridge refused a NaN or infinite gradient: diverged
+        r = dict(loss=[float("nan")], final_train_loss=float("nan"), heldout_loss=float("nan"),
+                 heldout_acc=float("nan"), steps_to_target=None, seconds=float("nan"),
+                 config=dict(vocab=R.DEFAULTS["vocab"]))
     for lg in loggers:
         lg.close()
     with open(os.path.join(out, "run_%s.tsv" % tag), "w") as f:
