@@ -237,6 +237,7 @@ references: deps-refs
 	/usr/bin/python3 tests/ref/make_rng_refs.py
 	/usr/bin/python3 tests/ref/make_generator_refs.py
 	/usr/bin/python3 tests/ref/make_gradstats_refs.py
+	/usr/bin/python3 tests/ref/make_gradfit_refs.py
 	/usr/bin/python3 tests/ref/make_noise_refs.py
 
 # The optimizer against PyTorch, live (make check compares with the committed
