@@ -194,6 +194,7 @@ check-run: $(TEST_BIN) $(PROG) $(SHARED_LIB)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 	@echo "== tests/test_cli.sh"; sh tests/test_cli.sh $(PROG)
 	@echo "== tests/test_dispatch.sh"; sh tests/test_dispatch.sh $(PROG)
+	@echo "== tests/test_gradients.sh"; sh tests/test_gradients.sh $(PROG)
 	@echo "== tests/test_python.sh"; sh tests/test_python.sh $(BUILD) $(SAN)
 
 check: deps-test deps-mpi
@@ -268,7 +269,7 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(PYTHONDIR)/radvar
 	install -m 644 python/radvar/__init__.py python/radvar/_lib.py python/radvar/_functions.py \
-	    python/radvar/torch.py $(DESTDIR)$(PYTHONDIR)/radvar/
+	    python/radvar/torch.py python/radvar/gradlog.py $(DESTDIR)$(PYTHONDIR)/radvar/
 	printf '# written by make install\nLIBDIR = "%s"\n' '$(LIBDIR)' >$(DESTDIR)$(PYTHONDIR)/radvar/_install.py
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 

@@ -44,13 +44,13 @@ PARAMS = {"normal": 2, "student": 3, "laplace": 2, "mixture": 4, "ar1": 3, "deca
 def series():
     out = []
     r = np.random.default_rng(31001)
-    out.append(("gaussian", 0.02 + 0.5 * r.standard_normal(400)))
+    out.append(("gaussian", 0.02 + 0.5 * r.standard_normal(1000)))
     r = np.random.default_rng(31002)
     out.append(("student4", 1e-4 + 1e-3 * r.standard_t(4, 1000)))
     r = np.random.default_rng(31003)
-    e = np.empty(500)
+    e = np.empty(1000)
     e[0] = r.standard_normal()
-    for t in range(1, 500):
+    for t in range(1, 1000):
         e[t] = 0.6 * e[t - 1] + math.sqrt(1 - 0.36) * r.standard_normal()
     out.append(("ar1", -0.3 + 0.2 * e))
     r = np.random.default_rng(31004)
