@@ -118,7 +118,8 @@ train_log *train_log_open(const train_log_options *o, const char *const *layer_n
         cli_table_param(log->hist, "parameters", "%zu", total);
         cli_table_param(log->hist, "hist_every", "%zu (steps 1, N+1, 2N+1, ...)", o->hist_every);
         cli_table_param(log->hist, "bins", "floor(log2 |x|) from %d to %d (float32's range, exact); "
-                        "bin -inf: exact zeros", RADVAR_LOG2_BIN_MIN, RADVAR_LOG2_BIN_MAX);
+                        "bin %d: exact zeros (a regular grid of bins for gnuplot's heat maps)", RADVAR_LOG2_BIN_MIN,
+                        RADVAR_LOG2_BIN_MAX, RADVAR_LOG2_BIN_MIN - 1);
         cli_table_begin(log->hist, "main", 4, cols);
     }
     return log;
@@ -159,7 +160,7 @@ int train_log_step(train_log *log, const radvar_train_step *s)
         radvar_gradstats_log2_hist_f32(s->grad, s->n, log->counts_g, &zg, NULL);
         radvar_gradstats_log2_hist_diff_f32(s->params_before, s->params_after, s->n, log->counts_u,
                                             &zu, NULL);
-        double row[4] = {(double)s->step, -INFINITY, (double)zg, (double)zu};
+        double row[4] = {(double)s->step, RADVAR_LOG2_BIN_MIN - 1, (double)zg, (double)zu};
         cli_table_row(log->hist, row);
         for (int b = 0; b < RADVAR_LOG2_BINS; b++) {
             row[1] = (double)(b + RADVAR_LOG2_BIN_MIN);

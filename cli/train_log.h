@@ -10,7 +10,9 @@
  *                      N+1, 2N+1, ... (--hist-every N), over all parameters,
  *                      the count of gradient entries and of updates
  *                      |delta theta| with floor(log2 |x|) = bin, bins -149 to
- *                      127, after a row with bin -inf counting exact zeros.
+ *                      127, after a row with bin -150 counting exact zeros
+ *                      (the bin below the smallest: the bins stay a
+ *                      regular grid, which gnuplot draws with image).
  * The coordinates: radvar_gradstats_choose_coords over the layers W1 b1 W2 b2
  * from --coord-seed (default: the training seed), named in '#' lines
  * ("coords c0-c7: W1:37649 b1:17 ...", the flat index within the layer; W1

@@ -33,7 +33,9 @@ The files (tab-separated, '#' lines first):
           floor(log2 |x|) = bin, for every bin from -149 to 127 (float32's
           whole range: each float32 value has its own bin, found exactly
           with frexp; float64 values beyond it go to the end bins), and a
-          first row with bin = -inf counting the exact zeros.  NaN and
+          first row with bin = -150 counting the exact zeros (the bin below
+          the smallest, so that the bins stay a regular grid, which gnuplot
+          draws "with image").  NaN and
           infinite values are not counted.
 
 The K coordinates are chosen by the C library (radvar_gradstats_choose_coords):
@@ -140,8 +142,8 @@ class GradientLogger:
             self.hist = self._open(hist, ["# radvar %s (python/radvar/gradlog.py)" % _lib.__version__,
                                           "# parameters: %d" % sum(sizes),
                                           "# hist_every: %d (steps 1, N+1, 2N+1, ...)" % self.hist_every,
-                                          "# bins: floor(log2 |x|) from %d to %d; bin -inf: exact zeros"
-                                          % (BIN_MIN, BIN_MAX)],
+                                          "# bins: floor(log2 |x|) from %d to %d; bin %d: exact zeros"
+                                          % (BIN_MIN, BIN_MAX, BIN_MIN - 1)],
                                    ["step", "bin", "grad_count", "update_count"])
 
     # ---- files
@@ -207,7 +209,7 @@ class GradientLogger:
                                   for a, b in zip(after, self._before)])
             uc, uz = log2_histogram(upd)
             gc, gz = self._grad_counts
-            self._row(self.hist, [t, "-inf", gz, uz])
+            self._row(self.hist, [t, BIN_MIN - 1, gz, uz])
             for b in range(_BINS):
                 self._row(self.hist, [t, b + BIN_MIN, int(gc[b]), int(uc[b])])
             self._before = None
