@@ -24,6 +24,13 @@
  *   against 60-digit mpmath values up to rho = 1e15 in tests/test_theory.c).
  *   The error estimates (err) carry each term's absolute error through to
  *   the result, see log_h().
+ *   The whole double range: phi is summed as its own series (log1pmx(-u)/u
+ *   underflowed to 0 for rho > 1e154, giving Var[psi] = -0), beyond
+ *   rho = 1e21 Var[psi] is tau2/(2 rho) to far below an ulp, and the first-order
+ *   approximation is formed without the product (rho-2)(rho-4), which
+ *   overflowed; tests/test_theory_range.c checks rho up to DBL_MAX and tau2
+ *   from 1e-300 to 1e300 against mpmath (a few ulps; results below DBL_MIN
+ *   in units of the smallest subnormal).
  *
  * REFERENCES
  *   L. Liu et al., On the Variance of the Adaptive Learning Rate and Beyond,
@@ -44,15 +51,33 @@
 #include "result.h"
 #include "special.h"
 
+/* Beyond this rho, Var[psi] = tau2/(2 rho) (1 + 3.75/rho + ...) is tau2/(2 rho)
+ * to within a relative 4e-21, far below an ulp. */
+#define RHO_ASYMPTOTIC 1e21
+
 static int bad_tau2(double tau2)
 {
     return !(tau2 > 0.0) || !isfinite(tau2);
 }
 
-/* phi(u) = (log1p(-u) + u) / u for 0 < u < 1. */
+/* phi(u) = (log1p(-u) + u) / u for 0 < u < 1.  Below u = 1/4 it is summed as
+ * its own series -sum_{k>=2} u^(k-1)/k (ratio <= 1/4, about 27 terms), not as
+ * log1pmx(-u)/u: log1pmx(-u) ~ -u^2/2 underflows once u < 1e-154 (rho >
+ * 1e154), which made Var[psi] -0 there; phi itself ~ -u/2 stays normal down to
+ * u = 4.5e-308, i.e. for every finite rho. */
 static double phi(double u)
 {
-    return radvar_special_log1pmx(-u) / u;
+    if (u >= 0.25)
+        return radvar_special_log1pmx(-u) / u;
+    double term = 1.0, sum = -0.5;
+    for (int k = 3; k < 200; k++) {
+        term *= u;
+        double add = -term / k;
+        sum += add;
+        if (fabs(add) <= DBL_EPSILON * 0.5 * fabs(sum))
+            break;
+    }
+    return u * sum;
 }
 
 /* A bound on the absolute error of radvar_special_binet_mu(z) = mu: GSL's
@@ -78,7 +103,8 @@ static double binet_mu_abs_err(double z, double mu)
  * sense even where g is O(1/x); *abs_err bounds its absolute error:
  *  - u = 1/(2x) is rounded (relative eps/2), and g's terms in u change by
  *    (1/(2(1-u)) + |log1p(-u)|/2 + 1/2) du: near x = 1/2 (rho near 1) this
- *    is the largest term, u/(1-u) eps/4;
+ *    would be the largest term, u/(1-u) eps/4, so for x < 1 log(1 - u) is
+ *    formed as log(2x - 1) - log(2x) from the exact 2x - 1 instead;
  *  - log1pmx(-u) is a series without cancellation for u < 1/4 (an ulp or
  *    two) and log1p(-u) + u above (eps (|log1p(-u)| + u));
  *  - mu at x - 1/2 and x (binet_mu_abs_err; x - 1/2 is exact for x <= 1 and
@@ -86,15 +112,25 @@ static double binet_mu_abs_err(double z, double mu)
  *  - the three additions, eps/2 of the sum of magnitudes each. */
 static double log_sqrtx_gamma_ratio(double x, double *abs_err)
 {
-    double u = 0.5 / x, lp = log1p(-u);
-    double half_phi = 0.5 * phi(u);
+    double u = 0.5 / x, lp, half_phi, err_u;
+    if (x < 1.0) {
+        /* rho = 2x in (1, 2): 1 - u = (2x - 1)/(2x) with 2x - 1 exact
+         * (Sterbenz), so the pole of Gamma(x - 1/2) at rho = 1 no longer
+         * amplifies the rounding of u; phi's branch for u >= 1/4 from lp */
+        double l1 = log(2.0 * x - 1.0), l2 = log(2.0 * x);
+        lp = l1 - l2;
+        half_phi = 0.5 * (lp + u) / u;
+        err_u = 0.5 * (fabs(l1) + l2 + fabs(lp)) + 0.25 * fabs(lp) / u + 0.5 * fabs(half_phi);
+    } else {
+        lp = log1p(-u);
+        half_phi = 0.5 * phi(u);
+        err_u = 0.25 * u * (1.0 / (1.0 - u) + fabs(lp) + 1.0)
+                + (u >= 0.25 ? 0.5 * (fabs(lp) + u) / u : fabs(half_phi)) + 0.5 * fabs(lp);
+    }
     double mu1 = radvar_special_binet_mu(x - 0.5), mu2 = radvar_special_binet_mu(x);
     double magnitude = fabs(half_phi) + fabs(lp) + fabs(mu1) + fabs(mu2);
-    *abs_err = DBL_EPSILON
-                   * (0.25 * u * (1.0 / (1.0 - u) + fabs(lp) + 1.0)
-                      + (u >= 0.25 ? 0.5 * (fabs(lp) + u) / u : fabs(half_phi))
-                      + 0.5 * fabs(lp) + 2.0 * magnitude)
-               + binet_mu_abs_err(x - 0.5, mu1) + binet_mu_abs_err(x, mu2);
+    *abs_err = DBL_EPSILON * (err_u + 2.0 * magnitude) + binet_mu_abs_err(x - 0.5, mu1)
+               + binet_mu_abs_err(x, mu2);
     return half_phi - lp + (mu1 - mu2);
 }
 
@@ -148,7 +184,8 @@ int radvar_theory_mean_psi2_e(double rho, double tau2, radvar_result *r)
 {
     if (!(rho > 2.0) || bad_tau2(tau2))
         RADVAR_DOMAIN_ERROR(r);
-    r->val = isinf(rho) ? tau2 : tau2 * rho / (rho - 2.0);
+    /* tau2 (rho / (rho-2)): tau2 rho overflowed for large tau2 and rho */
+    r->val = isinf(rho) ? tau2 : tau2 * (rho / (rho - 2.0));
     r->err = 2.0 * DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
 }
@@ -168,6 +205,15 @@ int radvar_theory_var_psi_e(double rho, double tau2, radvar_result *r)
     if (isinf(rho)) {
         r->val = 0.0;
         r->err = 0.0;
+        return RADVAR_SUCCESS;
+    }
+    if (rho > RHO_ASYMPTOTIC) {
+        /* Var[psi] = tau2/(2 rho) (1 + O(1/rho)), the O(1/rho) term below
+         * 1e-20 here; dividing tau2/2 by rho directly keeps every digit where
+         * the product form would pass through a subnormal -expm1(log h) ~
+         * 1/(2 rho) (rho > 2.2e307) before being scaled by a large tau2. */
+        r->val = 0.5 * tau2 / rho;
+        r->err = 2.0 * DBL_EPSILON * r->val + 2.0 * DBL_TRUE_MIN;
         return RADVAR_SUCCESS;
     }
     double err_l, l = log_h(rho, rho - 2.0, &err_l), one_minus_h = -expm1(l);
@@ -191,7 +237,9 @@ int radvar_theory_var_psi_approx_e(double rho, double tau2, radvar_result *r)
         r->err = 0.0;
         return RADVAR_SUCCESS;
     }
-    r->val = tau2 * rho / (2.0 * (rho - 2.0) * (rho - 4.0));
+    /* (0.5 tau2 / (rho-2)) (rho / (rho-4)): the product (rho-2)(rho-4)
+     * overflowed from rho = 1.3e154 on, which made the value 0 */
+    r->val = 0.5 * tau2 / (rho - 2.0) * (rho / (rho - 4.0));
     r->err = 4.0 * DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
 }
@@ -210,19 +258,21 @@ int radvar_theory_pdf_psi2_e(double x, double rho, double tau2, radvar_result *r
      * a (ln r - r + 1) + ln(a / (2 pi))/2 - mu(a), r = y/a = tau2/x, and
      * a (ln r - r + 1) = a log1pmx(r - 1) keeps its digits near r = 1, where
      * the mass is for large rho (Loader 2000 uses the same device). */
-    double a = 0.5 * rho, ratio = tau2 / x, y = ratio - 1.0, mu = radvar_special_binet_mu(a);
+    /* y = tau2/x - 1 as (tau2 - x)/x: one rounding (the difference is exact
+     * where x is within a factor 2 of tau2, where the mass is), where
+     * ratio - 1 lost |y| digits near ratio = 1 */
+    double a = 0.5 * rho, ratio = tau2 / x, y = (tau2 - x) / x, mu = radvar_special_binet_mu(a);
     double lm = radvar_special_log1pmx(y);
     double log_f = a * lm + 0.5 * log(a / (2.0 * M_PI)) - mu - log(x);
     r->val = exp(log_f);
     /* log_f's absolute error is the relative error of the density: y is off
-     * by (ratio + |y|) eps/2 (two roundings), which moves log1pmx(y) by
+     * by |y| eps (two roundings at most), which moves log1pmx(y) by
      * |y|/(1+y) = |y|/ratio times that; log1pmx itself cancels for
      * |y| >= 1/4 (eps/2 (|log1p(y)| + |y|), with |log1p(y)| <= |lm| + |y|);
      * both are multiplied by a.  The other terms and exp add an eps of
      * |log_f| and a few ulps, and Binet's mu(a) its own error
      * (binet_mu_abs_err: up to 50 eps for rho < 1). */
-    double err_lm = fabs(y) * (ratio + fabs(y)) / ratio
-                    + (fabs(y) >= 0.25 ? fabs(lm) + 2.0 * fabs(y) : 0.0);
+    double err_lm = 2.0 * y * y / ratio + (fabs(y) >= 0.25 ? fabs(lm) + 2.0 * fabs(y) : 0.0);
     r->err = ((4.0 + fabs(log_f) + a * err_lm) * DBL_EPSILON + binet_mu_abs_err(a, mu)) * r->val;
     return RADVAR_SUCCESS;
 }
