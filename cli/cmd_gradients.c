@@ -340,6 +340,8 @@ int cmd_gradients(int argc, char **argv)
     if (stride_text && !window_text)
         cli_fail("--stride needs --window");
     cli_format fmt = cli_parse_format(format);
+    cli_output_check("--output", output);
+    cli_output_check("--summary-output", summary_output);
 
     FILE *in = stdin;
     if (input && strcmp(input, "-") != 0 && (in = fopen(input, "r")) == NULL)
@@ -395,7 +397,7 @@ int cmd_gradients(int argc, char **argv)
         for (size_t wi = 0; wi < windows; wi++)
             cli_table_row(t, rows + (wi * d.k + coord) * width);
     if (summary_output) {
-        cli_table *st = cli_table_open(summary_output, fmt, argc, argv);
+        cli_table *st = cli_table_open_as("--summary-output", summary_output, fmt, argc, argv);
         params(st, &s, &d, w, stride, windowed);
         const char *scols[S_FIXED + 1 + MAX_T];
         char (*rnames)[48] = malloc(MAX_T * sizeof *rnames);

@@ -103,18 +103,18 @@ train_log *train_log_open(const train_log_options *o, const char *const *layer_n
         }
     }
     if (o->grads_path) {
-        log->grads = cli_table_open(o->grads_path, fmt, argc, argv);
+        log->grads = cli_table_open_as("--log-grads", o->grads_path, fmt, argc, argv);
         coordinate_params(log->grads, log, layer_names, layer_sizes, layers);
         begin_columns(log->grads, o->coords, 0);
     }
     if (o->params_path) {
-        log->params = cli_table_open(o->params_path, fmt, argc, argv);
+        log->params = cli_table_open_as("--log-params", o->params_path, fmt, argc, argv);
         coordinate_params(log->params, log, layer_names, layer_sizes, layers);
         begin_columns(log->params, o->coords, 1);
     }
     if (o->hist_path) {
         static const char *const cols[] = {"step", "bin", "grad_count", "update_count"};
-        log->hist = cli_table_open(o->hist_path, fmt, argc, argv);
+        log->hist = cli_table_open_as("--grad-hist", o->hist_path, fmt, argc, argv);
         cli_table_param(log->hist, "parameters", "%zu", total);
         cli_table_param(log->hist, "hist_every", "%zu (steps 1, N+1, 2N+1, ...)", o->hist_every);
         cli_table_param(log->hist, "bins", "floor(log2 |x|) from %d to %d (float32's range, exact); "

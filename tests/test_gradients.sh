@@ -104,7 +104,7 @@ if cmp -s "$TMP/cut_rows" "$TMP/win_rows"; then ok; else bad "gradients --window
 if cmp -s "$TMP/e1" "$TMP/e10"; then ok; else bad "gradients --every changed the statistics"; fi
 # csv
 "$PROG" gradients --input "$LOG" --format csv --t 10 >"$TMP/g.csv"
-if grep -q '^coord,n,mean,sd,kurtosis,lag1_autocorr,skewness,hill,hill_k,normality_k2,normality_p,model,nu,p,k,phi,a,tau,fit_sigma,delta_bic,var_fit_t10,var_gauss_t10$' "$TMP/g.csv"; then
+if tr -d "\r" <"$TMP/g.csv" | grep -q "^coord,n,mean,sd,kurtosis,lag1_autocorr,skewness,hill,hill_k,normality_k2,normality_p,model,nu,p,k,phi,a,tau,fit_sigma,delta_bic,var_fit_t10,var_gauss_t10$"; then
     ok; else bad "gradients --format csv header"; fi
 
 # bad logs: refused with the line number

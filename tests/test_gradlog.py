@@ -240,6 +240,28 @@ def test_gradients_reads_python_logs():
          "the layers as named_parameters() does")
 
 
+@test()
+def test_csv_loads_in_pandas():
+    try:
+        import pandas as pd
+    except ImportError:
+        note("skipped: pandas (python3-pandas) is not installed")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(HERE, "ref", "gradients_synthetic.tsv")
+        stats = os.path.join(d, "g.csv")
+        summary = os.path.join(d, "s.csv")
+        run([PROG, "gradients", "--input", log, "--format", "csv", "--t", "10,100", "--output", stats,
+             "--summary-output", summary])
+        a, b = pd.read_csv(stats), pd.read_csv(summary)
+    assert list(a.columns[:6]) == ["coord", "n", "mean", "sd", "kurtosis", "lag1_autocorr"]
+    assert all(str(t) in ("float64", "int64") for t in a.dtypes), a.dtypes
+    assert a.shape == (3, 24) and list(a["model"]) == [0, 1, 4] and a["nu"].isna().tolist() == [True, False, True]
+    assert b.shape[0] == 1 and b["n_student"][0] == 1
+    note("radvar gradients --format csv and its summary load in pandas without options: "
+         "numeric columns, nan as NaN")
+
+
 def main():
     passed = failed = skipped = 0
     why = set()
