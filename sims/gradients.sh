@@ -140,7 +140,7 @@ med() { # med COLUMN: the median over the used coordinates
             if (n == 1 || p > pmax) pmax = p; if (n == 1 || p < pmin) pmin = p; last = v; inf = $c["var_psi_inf_gauss"] }
         END { printf "Var[r_t psi_t] over t in [10, T]: max/min measured vs Gaussian theory vs Gaussian around the path (flat = 1)\t%.1f vs %.2f vs %.1f (measured at T: %.2g, Gaussian Var[psi_inf] %.2g)\t(reported: is r_t psi_t flat?)\tyes\n",
                      vmax / vmin, gmax / gmin, pmax / pmin, last, inf }' "$V"
-    printf "gradient noise per coordinate (medians): kurtosis and lag-1 of each run's series; of the noise around the runs' path; |mean|/sd across runs, steps 1-10 and last 50\t%.2f, %.3f; %.2f, %.3f; %.2f, %.2f\t(Gaussian: 3, 0)\tyes\n" \
+    printf "gradient noise per coordinate (medians): kurtosis and lag-1 of each run's series; of the noise around the runs' path; abs(mean)/sd across runs, steps 1-10 and last 50\t%.2f, %.3f; %.2f, %.3f; %.2f, %.2f\t(Gaussian: 3, 0)\tyes\n" \
         "$(med kurtosis)" "$(med lag1)" "$(med kurtosis_noise)" "$(med lag1_noise)" "$(med snr_early)" "$(med snr_late)"
     printf "models chosen by BIC for the %s coordinates (runs together)\t%s\t(reported)\tyes\n" \
         "$used" "$(cut -d' ' -f10- "$D/validation_summary.txt")"
