@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "parse.h"
+#include "replay_reader.h"
 #include "radvar/exact.h"
 #include "radvar/gradstats.h"
 #include "radvar/noise.h"
@@ -69,56 +71,20 @@ struct grad_log {
     double *g; /* n rows of k */
 };
 
-static size_t split_row(char *line, double **vals, size_t *cap, int *numeric, char **bad)
-{
-    size_t n = 0;
-    *numeric = 1;
-    *bad = NULL;
-    for (char *tok = strtok(line, " \t,\r\n"); tok; tok = strtok(NULL, " \t,\r\n")) {
-        char *end;
-        double x = strtod(tok, &end);
-        if (end == tok || *end != '\0') {
-            if (*numeric)
-                *bad = tok;
-            *numeric = 0;
-            x = NAN;
-        }
-        if (n == *cap) {
-            size_t new_cap = *cap ? 2 * *cap : 64;
-            double *grown = realloc(*vals, new_cap * sizeof **vals);
-            if (grown == NULL)
-                cli_fail_status(1, "out of memory");
-            *vals = grown;
-            *cap = new_cap;
-        }
-        (*vals)[n++] = x;
-    }
-    return n;
-}
-
-/* Read the log: the initial row is checked and dropped, every gradient row
- * kept.  Stops the program (exit 2) with the line number on a bad log. */
+/* Read the log with replay's reader (the same format, one parser): the
+ * initial row is checked and dropped, every gradient row kept.  Stops the
+ * program (exit 2) with the line number on a bad log. */
 static void read_log(FILE *in, struct grad_log *d)
 {
-    char *line = NULL;
-    size_t line_cap = 0, cap = 0, lineno = 0;
-    double *vals = NULL;
-    int initial = 0, header = 0;
     memset(d, 0, sizeof *d);
-    while (getline(&line, &line_cap, in) > 0) {
-        lineno++;
-        if (line[0] == '#' || strspn(line, " \t\r\n") == strlen(line))
-            continue;
-        int numeric;
-        char *bad;
-        size_t k = split_row(line, &vals, &cap, &numeric, &bad);
-        if (!numeric) {
-            if (!initial && !header) {
-                header = 1; /* a row of column names */
-                continue;
-            }
-            cli_fail("--input: line %zu: '%.40s' is not a number", lineno, bad);
-        }
+    cli_replay_reader *r = cli_replay_reader_new(in, RADVAR_FLOAT64);
+    if (r == NULL)
+        cli_fail_status(1, "out of memory");
+    const double *vals;
+    size_t k, lineno;
+    char msg[CLI_MSG_LEN];
+    int initial = 0, status;
+    while ((status = cli_replay_reader_next(r, &vals, &k, &lineno, msg, sizeof msg)) == CLI_OK) {
         for (size_t i = 0; i < k; i++)
             if (!isfinite(vals[i]))
                 cli_fail("--input: line %zu: value %zu is not finite", lineno, i + 1);
@@ -127,8 +93,6 @@ static void read_log(FILE *in, struct grad_log *d)
             d->k = k;
             continue;
         }
-        if (k != d->k)
-            cli_fail("--input: line %zu has %zu values; the initial row had %zu", lineno, k, d->k);
         if (d->n == d->cap) {
             size_t new_cap = d->cap ? 2 * d->cap : 256;
             double *grown = realloc(d->g, new_cap * d->k * sizeof *grown);
@@ -140,10 +104,9 @@ static void read_log(FILE *in, struct grad_log *d)
         memcpy(d->g + d->n * d->k, vals, d->k * sizeof *vals);
         d->n++;
     }
-    free(line);
-    free(vals);
-    if (!initial)
-        cli_fail("--input: no initial row (the log is empty)");
+    cli_replay_reader_free(r);
+    if (status != CLI_REPLAY_END)
+        cli_fail_status(status == CLI_ESYS ? 1 : 2, "--input: %s", msg);
     if (d->n < 2)
         cli_fail("--input: the log holds %zu step%s after its initial row; at least 2 are needed",
                  d->n, d->n == 1 ? "" : "s");

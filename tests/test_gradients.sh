@@ -111,13 +111,13 @@ if tr -d "\r" <"$TMP/g.csv" | grep -q "^coord,n,mean,sd,kurtosis,lag1_autocorr,s
 printf '# a log\nc0\tc1\n0\t0\n1\t2\n3\n' >"$TMP/ragged.tsv"
 expect_error "line 5 has 1 values; the initial row had 2" gradients --input "$TMP/ragged.tsv"
 printf '0 0\n1 2\n3 x4\n' >"$TMP/nan.tsv"
-expect_error "line 3: 'x4' is not a number" gradients --input "$TMP/nan.tsv"
+expect_error "line 3: value 2 'x4' is not a number" gradients --input "$TMP/nan.tsv"
 printf '0 0\n1 2\n3 inf\n' >"$TMP/inf.tsv"
 expect_error "line 3: value 2 is not finite" gradients --input "$TMP/inf.tsv"
 printf 'c0\n0\n1\n' >"$TMP/short.tsv"
 expect_error "holds 1 step after its initial row; at least 2" gradients --input "$TMP/short.tsv"
 printf '# nothing\n' >"$TMP/empty.tsv"
-expect_error "no initial row" gradients --input "$TMP/empty.tsv"
+expect_error "no initial parameter row" gradients --input "$TMP/empty.tsv"
 expect_error "cannot open" gradients --input "$TMP/missing.tsv"
 expect_error "--window: 2000 is out of range" gradients --input "$LOG" --window 2000
 expect_error "--window: 5 is out of range" gradients --input "$LOG" --window 5
