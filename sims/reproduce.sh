@@ -18,6 +18,8 @@ echo "reproduce: reference optimizer (presets)" >&2
 sh sims/optimizer.sh "$OUT"
 echo "reproduce: experiments on Fashion-MNIST (train), SCALE=$SCALE" >&2
 sh sims/experiments.sh "$OUT"
+echo "reproduce: real gradients (train --log-grads, gradients), SCALE=$SCALE" >&2
+sh sims/gradients.sh "$OUT"
 echo "reproduce: the post-LN Transformer (PyTorch, radvar's optimizers), SCALE=$SCALE" >&2
 sh sims/transformer.sh "$OUT"
 sh sims/report.sh "$OUT" "$(( $(date +%s) - start ))"
