@@ -8,7 +8,7 @@
 #   data/transformer_runs.tsv        one row per run (final loss, steps to accuracy 0.99)
 #   data/checks_transformer.tsv      the claims, measured
 #   data/transformer/                every run's per-step loss, the gradient
-#                                    histograms and logs, radvar gradients' analyses
+#                                    histograms and logs, radvar gradients' tables
 # SCALE=default: batch 16, 300 updates, seeds 0-2 (21 runs, about 2 minutes on
 # 2 idle cores); SCALE=full: batch 32, 600 updates, seeds 0-4 (35 runs).
 # JOBS (default THREADS, else 2) worker processes of one thread each.
@@ -32,7 +32,7 @@ if ! "$PYTHON" -c 'import torch, numpy' 2>/dev/null; then
     exit 1
 fi
 
-"$PYTHON" experiments/transformer/run.py --scale "$SCALE" --out "$D" --jobs "$JOBS"
+"$PYTHON" experiments/transformer/run.py --scale "$SCALE" --out "$D" --jobs "$JOBS" --radvar "$RADVAR"
 
 if [ "$SCALE" = full ]; then
     NOTE="batch 32, 600 updates, W = K = 300, seeds 0-4"; K=300

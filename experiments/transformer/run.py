@@ -40,8 +40,9 @@ Files written to --out:
   hist_OPT_sSEED.tsv   (adam, adam-warmup, first seed) histograms of log2|g| and of
                        log2|update| (radvar.gradlog's format: step bin grad_count
                        update_count), every hist_every steps
-  grads_OPT_sSEED.tsv  (the same runs, with radvar.gradlog) 16 coordinates' gradients at every step,
-                       radvar replay's input format, for radvar gradients
+  grads_OPT_sSEED.tsv  (the same runs) the gradients of 100 coordinates, one in each
+                       parameter tensor, at every step (radvar.gradlog; radvar
+                       replay's input format, for radvar gradients)
   runs.tsv             one row per run (the table of runs)
   reached.tsv          step, then per optimizer the fraction of its runs that reached
                        accuracy 0.99 by that step (headed "name (k/n)")
@@ -56,6 +57,7 @@ import multiprocessing
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 
@@ -69,10 +71,7 @@ import torch  # noqa: E402
 import radvar  # noqa: E402,F401
 import radvar.torch  # noqa: E402
 
-try:  # the gradient logger of radvar (python/radvar/gradlog.py)
-    from radvar.gradlog import GradientLogger
-except ImportError:  # pragma: no cover - a radvar without it
-    GradientLogger = None
+from radvar.gradlog import GradientLogger  # noqa: E402
 
 OPTIMIZERS = ["adam", "adam-warmup", "radam-paper", "radam-official", "radam-pytorch",
               "adam-eps", "adam-2k"]
@@ -84,7 +83,7 @@ SCALES = {
 }
 HIST_OPTIMIZERS = ("adam", "adam-warmup")  # the heat maps (the paper's Figure 2), first seed
 STAT_OPTIMIZERS = ("adam", "adam-warmup", "adam-eps")  # gstats: the checks read these
-LOG_COORDS = 16                            # coordinates logged for radvar gradients
+LOG_COORDS = 100  # coordinates logged for radvar gradients: one in each of the 100 tensors
 TINY = 2.0 ** -30
 
 
@@ -107,55 +106,6 @@ def optimizer_kwargs(name, warmup):
 # ---------------------------------------------------------------- one run
 
 
-class _Hist:
-    """Histograms of floor(log2|g|) and floor(log2|update|) over all parameters,
-    in the format of radvar.gradlog's hist file; used only where radvar.gradlog
-    is missing."""
-
-    BIN_MIN, BIN_MAX = -149, 127
-
-    def __init__(self, model, path, hist_every):
-        self.params = list(model.parameters())
-        self.every = hist_every
-        self.f = open(path, "w")
-        n = sum(p.numel() for p in self.params)
-        self.f.write("# run.py (radvar.gradlog's hist format)\n# parameters: %d\n"
-                     "# hist_every: %d (steps 1, N+1, 2N+1, ...)\n"
-                     "# bins: floor(log2 |x|) from %d to %d; bin %d: exact zeros\n"
-                     "step\tbin\tgrad_count\tupdate_count\n"
-                     % (n, hist_every, self.BIN_MIN, self.BIN_MAX, self.BIN_MIN - 1))
-        self.step, self.g, self.before = 0, None, None
-
-    def _counts(self, x):
-        a = np.abs(x[np.isfinite(x)])
-        zeros = int(np.count_nonzero(a == 0))
-        _, e = np.frexp(a[a != 0])
-        b = np.clip(e.astype(np.int64) - 1, self.BIN_MIN, self.BIN_MAX) - self.BIN_MIN
-        return np.bincount(b, minlength=self.BIN_MAX - self.BIN_MIN + 1), zeros
-
-    def before_step(self):
-        self.step += 1
-        if (self.step - 1) % self.every == 0:
-            self.g = self._counts(np.concatenate(
-                [p.grad.detach().reshape(-1).double().numpy() for p in self.params]))
-            self.before = [p.detach().reshape(-1).double().numpy().copy() for p in self.params]
-
-    def after_step(self):
-        if self.before is None:
-            return
-        upd = np.concatenate([p.detach().reshape(-1).double().numpy() - b
-                              for p, b in zip(self.params, self.before)])
-        (gc, gz), (uc, uz) = self.g, self._counts(upd)
-        rows = ["%d\t%d\t%d\t%d" % (self.step, self.BIN_MIN - 1, gz, uz)]
-        rows += ["%d\t%d\t%d\t%d" % (self.step, b + self.BIN_MIN, gc[b], uc[b])
-                 for b in range(len(gc))]
-        self.f.write("\n".join(rows) + "\n")
-        self.before = None
-
-    def close(self):
-        self.f.close()
-
-
 def run_one(job):
     """Train one (optimizer, seed); write its files; return its summary row (dict)."""
     name, seed, sc, out = job["optimizer"], job["seed"], job["sc"], job["out"]
@@ -175,13 +125,9 @@ def run_one(job):
 
     def grad_hook(step, model):
         if step == 1 and name in HIST_OPTIMIZERS and seed == sc["seeds"][0]:
-            hist_path = os.path.join(out, "hist_%s.tsv" % tag)
-            if GradientLogger is not None:
-                loggers.append(GradientLogger(model, os.path.join(out, "grads_%s.tsv" % tag),
-                                              hist=hist_path, coords=LOG_COORDS, seed=1,
-                                              hist_every=sc["hist_every"]))
-            else:
-                loggers.append(_Hist(model, hist_path, sc["hist_every"]))
+            loggers.append(GradientLogger(model, os.path.join(out, "grads_%s.tsv" % tag),
+                                          hist=os.path.join(out, "hist_%s.tsv" % tag),
+                                          coords=LOG_COORDS, seed=1, hist_every=sc["hist_every"]))
         for lg in loggers:
             lg.before_step()
         if name in STAT_OPTIMIZERS and ((step - 1) % sc["stat_every"] == 0 or step == total):
@@ -291,6 +237,22 @@ def bridge_check(job):
     return dict(rows=out, cpu_seconds=time.process_time() - c0)
 
 
+# ---------------------------------------------------------------- radvar gradients
+
+
+def analyse_gradients(radvar_bin, out, tag, window):
+    """radvar gradients on a run's logged coordinates, in windows of `window`
+    steps; the rows of its pooled summary (one per window) as dicts"""
+    summary = os.path.join(out, "gradients_summary_%s.tsv" % tag)
+    subprocess.run([radvar_bin, "gradients", "--input", os.path.join(out, "grads_%s.tsv" % tag),
+                    "--beta2", repr(BETAS[1]), "--t", "10,100", "--window", str(window),
+                    "--summary-output", summary,
+                    "--output", os.path.join(out, "gradients_%s.tsv" % tag)], check=True)
+    with open(summary) as f:
+        lines = [line.rstrip("\n").split("\t") for line in f if not line.startswith("#")]
+    return [dict(zip(lines[0], row)) for row in lines[1:]]
+
+
 # ---------------------------------------------------------------- the tables
 
 
@@ -298,7 +260,7 @@ def median_or_dash(xs, fmt="%g"):
     return fmt % statistics.median(xs) if xs else "-"
 
 
-def write_tables(out, rows, bridge, sc, wall, cpu, load):
+def write_tables(out, rows, bridge, sc, wall, cpu, load, grads):
     n_seeds = len(sc["seeds"])
     by = {o: sorted([r for r in rows if r["optimizer"] == o], key=lambda r: r["seed"])
           for o in OPTIMIZERS}
@@ -404,7 +366,7 @@ def write_tables(out, rows, bridge, sc, wall, cpu, load):
         "(warmup trains every run; Adam fails in most)", "finding"))
     ratio = tiny["adam"][1] / tiny["adam-warmup"][1] if tiny["adam-warmup"][1] > 0 else float("inf")
     checks.append((
-        "claim 3, the gradient histograms (the paper's Figure 2): fraction of |g| < 2^-30 at step "
+        "claim 3, the gradient histograms (the paper's Figure 2): fraction of abs(g) < 2^-30 at step "
         "1 and at the last step, mean over seeds: Adam %.3g -> %.3g (largest %.3g), warmup %.3g "
         "-> %.3g (largest %.3g)" % (tiny["adam"][0], tiny["adam"][1], tiny_max["adam"],
                                     tiny["adam-warmup"][0], tiny["adam-warmup"][1],
@@ -419,8 +381,8 @@ def write_tables(out, rows, bridge, sc, wall, cpu, load):
         % (W, S, S + W, k2, n, a, n, wu, n),
         verdict_rescue(k2, a, n), "(Adam-2k trains every run, as warmup does)", "finding"))
     checks.append((
-        "claim 3, Adam-eps (eps = 1e-4): runs reaching 0.99: %d/%d (Adam %d/%d); median |g| at "
-        "step 1 %.2g, over the run %.2g; steps 1-50: median |g| %.2g, median sqrt(v_hat) %.2g, "
+        "claim 3, Adam-eps (eps = 1e-4): runs reaching 0.99: %d/%d (Adam %d/%d); median abs(g) at "
+        "step 1 %.2g, over the run %.2g; steps 1-50: median abs(g) %.2g, median sqrt(v_hat) %.2g, "
         "fraction of coordinates with sqrt(v_hat) < eps %.2f"
         % (ae, n, a, n, med_g1, med_g_all, med_g_early, med_sv_early, frac_eps_early),
         verdict_rescue(ae, a, n), "(Adam-eps trains every run, as warmup does)", "finding"))
@@ -441,6 +403,23 @@ def write_tables(out, rows, bridge, sc, wall, cpu, load):
                                    ("partly" if max(rs_all) > a else "did not hold")),
         "(each preset reaches 0.99 as often as warmup, median step within 25% of warmup's; "
         "mixed: some presets do)", "finding"))
+    if grads:
+        ga, gw = grads["adam"][0], grads["adam-warmup"][0]
+        checks.append((
+            "radvar gradients on the logged coordinates (%s, one in each parameter tensor; seed %d), "
+            "steps 1-%d, Adam / Adam with warmup: median kurtosis; fraction of coordinates where "
+            "Gaussian noise is rejected (p < 0.01); median Var[psi_100] of the noise model BIC "
+            "chose over the Gaussian's; models chosen (normal, student, laplace, mixture, ar1, "
+            "decay)" % (ga["coords"], seeds[0], sc["window"]),
+            "%.3g / %.3g; %.2f / %.2f; %.3g / %.3g; %s / %s" % (
+                float(ga["kurtosis_median"]), float(gw["kurtosis_median"]),
+                float(ga["normality_rejected"]), float(gw["normality_rejected"]),
+                float(ga["ratio_median_t100"]), float(gw["ratio_median_t100"]),
+                ",".join(ga["n_" + m] for m in ("normal", "student", "laplace", "mixture", "ar1",
+                                                 "decay")),
+                ",".join(gw["n_" + m] for m in ("normal", "student", "laplace", "mixture", "ar1",
+                                                 "decay"))),
+            "(finding)", "finding"))
     with open(os.path.join(out, "checks.tsv"), "w") as f:
         f.write("check\tmeasured\ttarget\tok\n")
         for c in checks:
@@ -458,6 +437,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (1 thread each)")
     ap.add_argument("--optimizers", default=",".join(OPTIMIZERS),
                     help="comma-separated subset (the tables and checks need all)")
+    ap.add_argument("--radvar", default=os.path.join("build", "bin", "radvar"),
+                    help="the radvar program, for radvar gradients (default build/bin/radvar)")
     ap.add_argument("--seeds", help="comma-separated seeds (default: the scale's)")
     ap.add_argument("--steps", type=int, help="parameter updates S (default: the scale's)")
     ap.add_argument("--warmup", type=int, help="W = K (default: the scale's)")
@@ -473,6 +454,7 @@ def main():
         sc["warmup"] = a.warmup
     if sc["steps"] < 20 or not 1 <= sc["warmup"] <= sc["steps"]:
         ap.error("--steps must be >= 20 and --warmup in [1, steps]")
+    sc["window"] = max(10, sc["steps"] // 6)  # radvar gradients' windows: 6 over the run
     names = a.optimizers.split(",")
     for o in names:
         if o not in OPTIMIZERS:
@@ -498,12 +480,15 @@ def main():
     print("transformer: the bridge check took %.1f s CPU" % bridge["cpu_seconds"], file=sys.stderr)
     pool.close()
     pool.join()
+    complete = set(names) == set(OPTIMIZERS)
+    grads = {o: analyse_gradients(a.radvar, a.out, "%s_s%d" % (o, sc["seeds"][0]), sc["window"])
+             for o in HIST_OPTIMIZERS} if complete else None
     wall = time.perf_counter() - t0
-    # this process and its workers (joined), start-up and torch's import included
+    # this process, its workers (joined) and radvar gradients; torch's import included
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-    if set(names) == set(OPTIMIZERS):
-        write_tables(a.out, rows, bridge, sc, wall, cpu, (load0, os.getloadavg()[0]))
+    if complete:
+        write_tables(a.out, rows, bridge, sc, wall, cpu, (load0, os.getloadavg()[0]), grads)
     print("transformer: %d runs in %.0f s wall, %.0f s CPU" % (len(rows), wall, cpu),
           file=sys.stderr)
     return 0
