@@ -74,6 +74,8 @@ struct radvar_sim {
     int avx2;                 /* the instruction-set path of the lane loops */
     int generator;            /* 1 or 2 */
     const sim_source *source; /* the gradient noise */
+    sim_source noise_source;  /* a noise model's source (source points here) */
+    sim_noise_params noise_params;
     int fused;                /* generator 2, EMA, Gaussian: the fused kernel */
     int no_rng;               /* benchmark only: the fused kernel without its generator */
 };
@@ -126,6 +128,7 @@ void radvar_sim_config_default(radvar_sim_config *c)
     c->threads = 1;
     c->average = RADVAR_AVERAGE_EMA;
     c->generator = RADVAR_RNG_DEFAULT;
+    radvar_noise_default(&c->noise);
 }
 
 static int valid_config(const radvar_sim_config *c)
@@ -135,6 +138,10 @@ static int valid_config(const radvar_sim_config *c)
         || c->threads > 1024 || (c->average != RADVAR_AVERAGE_EMA && c->average != RADVAR_AVERAGE_SMA)
         || c->n_report < 1 || c->report == NULL || c->steps > (UINT64_C(1) << 33)
         || (c->generator != 0 && radvar_rng_generator_name(c->generator) == NULL))
+        return 0;
+    if (radvar_noise_check(&c->noise, NULL, 0) != RADVAR_SUCCESS
+        || (c->noise.kind == RADVAR_NOISE_DECAY /* the smallest scale must not underflow */
+            && !(2.0 * c->noise.a * log1p((double)c->steps / c->noise.tau) <= 690.0)))
         return 0;
     for (size_t k = 0; k < c->n_report; k++)
         if (c->report[k] < 1 || c->report[k] > c->steps || (k && c->report[k] <= c->report[k - 1]))
@@ -190,7 +197,8 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
     s->avx2 = radvar_dispatch_avx2();
     s->generator = cfg->generator ? cfg->generator : RADVAR_RNG_DEFAULT;
     s->cfg.generator = s->generator;
-    s->source = &radvar_sim_source_normal;
+    radvar_sim_noise_source(&cfg->noise, &s->noise_params, &s->noise_source); /* valid: checked */
+    s->source = cfg->noise.kind == RADVAR_NOISE_NORMAL ? &radvar_sim_source_normal : &s->noise_source;
     s->fused = s->generator == RADVAR_RNG_V2 && cfg->average == RADVAR_AVERAGE_EMA
                && s->source == &radvar_sim_source_normal;
     size_t nr = cfg->n_report, nk = cfg->n_ks;

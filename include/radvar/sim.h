@@ -1,6 +1,8 @@
 /* radvar/sim.h: Monte Carlo of Adam's adaptive learning rate psi_t.
  *
- * Each trial draws gradients g_t ~ N(mu, sigma^2), t = 1..T, and forms
+ * Each trial draws gradients g_t = mu + sigma e_t, t = 1..T, with the noise e_t
+ * from the configuration's model (radvar/noise.h; the default, normal, gives
+ * g_t ~ N(mu, sigma^2)), and forms
  *   EMA: v_t = beta2 v_{t-1} + (1 - beta2) g_t^2, v_0 = 0,
  *        psi_t = sqrt((1 - beta2^t) / v_t);
  *   SMA: psi_t^2 = k_t / (g_{t-k_t+1}^2 + ... + g_t^2), with the window
@@ -10,7 +12,10 @@
  * (radvar_stats_moments); the rectified r_t psi_t has the same moments scaled by r_t.
  *
  * Reproducibility: g_t of trial i is mu + sigma radvar_rng_normal(generator,
- * seed, i, t - 1) (generator 1: radvar_rng_gauss; 2: radvar_rng_normal_v2), and trials
+ * seed, i, t - 1) (generator 1: radvar_rng_gauss; 2: radvar_rng_normal_v2) for
+ * the normal model; the other models use the same normals and Philox words
+ * of counters of their own (radvar_rng_v2_words for generator 2; src/sim_noise.c
+ * says which), so e_t is a pure function of (seed, generator, i, t), and trials
  * are processed in fixed chunks, chunks in fixed superchunks of 16; chunk
  * moments merge in chunk order into their superchunk's, and superchunks merge
  * in order into the totals.  That tree depends on the configuration only, so
@@ -35,6 +40,7 @@
 #include <stdint.h>
 
 #include "radvar/common.h"
+#include "radvar/noise.h"
 #include "radvar/stats.h"
 
 RADVAR_BEGIN_DECLS
@@ -57,11 +63,15 @@ typedef struct {
     uint64_t first_trial;   /* trials first_trial .. first_trial + trials - 1 */
     int generator;          /* the Gaussian generator's version (radvar/rng.h):
                                1 or 2; 0 means RADVAR_RNG_DEFAULT */
+    radvar_noise noise;     /* the gradient noise e_t (radvar/noise.h), a valid
+                               model; decay: 2 a ln(1 + steps/tau) <= 690 (the
+                               scale stays above 1e-150) */
 } radvar_sim_config;
 
 /* Defaults: beta2 0.999, 1000 steps, 1000 trials, mu 0, sigma 1, seed 1,
  * 1 thread, the EMA, no window, no reported steps (set report and
- * n_report), no KS steps, first trial 0, generator RADVAR_RNG_DEFAULT (2). */
+ * n_report), no KS steps, first trial 0, generator RADVAR_RNG_DEFAULT (2),
+ * the normal noise model. */
 RADVAR_API void radvar_sim_config_default(radvar_sim_config *cfg);
 
 /* A handle must not be used by two threads at once (it runs its own threads
