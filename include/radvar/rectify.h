@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "radvar/common.h"
+#include "radvar/noise.h"
 
 RADVAR_BEGIN_DECLS
 
@@ -129,6 +130,37 @@ RADVAR_API int radvar_rectify_effective_warmup_e(radvar_rectify_kind kind, doubl
                                                  radvar_result *r);
 RADVAR_API double radvar_rectify_effective_warmup(radvar_rectify_kind kind, double beta2,
                                                   const radvar_rectify_threshold *th);
+
+/* ---- under a noise model (radvar/noise.h; src/rectify_noise.c) ---- */
+
+/* The moment-matched rectification: sqrt(Var(rho_mm(inf)) / Var(rho_mm(t))),
+ * Theorem 1's variance at the model's moment-matched dof radvar_noise_rho_mm
+ * (for decay, whose rho_mm(inf) does not exist, against rho_inf: see the
+ * target below).  For the normal model with mu = 0 it is radvar_rectify_moment;
+ * for the i.i.d. models radvar_rectify_kurtosis at the kurtosis of g.
+ * domain: a valid model, 0 < beta2 < 1, t a whole number >= 1 (decay: in the
+ * domain of radvar_noise_rho_mm), mu finite, 0 < sigma < inf, rho_mm(t) > 2
+ * and rho_mm(inf) > 2 (rho_mm is 0 where the kurtosis is infinite: student
+ * with nu <= 4).  exceptions: RADVAR_EDOM. */
+RADVAR_API int radvar_rectify_mm_e(double beta2, double t, double mu, double sigma,
+                                   const radvar_noise *n, radvar_result *r);
+RADVAR_API double radvar_rectify_mm(double beta2, double t, double mu, double sigma,
+                                    const radvar_noise *n);
+
+/* The variance a rectification aims at under a noise model, Var[psi_inf]:
+ * the exact variance of the stationary EMA under the model (the same at every
+ * t).  Under decay Var[psi_inf] is infinite (the scale goes to 0); the target
+ * there is the stationary EMA's variance for N(mu, sigma_t^2) gradients,
+ * sigma_t = sigma (1 + t/tau)^(-a): the level psi_t would settle at if the
+ * scale stopped shrinking at t.  val is the variance, err the quadrature's
+ * error estimate.
+ * domain: a valid model, 0 < beta2 < 1, t a whole number >= 1 or inf (not for
+ * decay; there 2 a ln(1 + t/tau) <= 690), mu finite, 0 < sigma < inf.
+ * exceptions: RADVAR_EDOM, RADVAR_EMAXITER, RADVAR_ENOMEM. */
+RADVAR_API int radvar_rectify_noise_target_e(double beta2, double t, double mu, double sigma,
+                                             const radvar_noise *n, radvar_result *r);
+RADVAR_API double radvar_rectify_noise_target(double beta2, double t, double mu, double sigma,
+                                              const radvar_noise *n);
 
 RADVAR_END_DECLS
 
