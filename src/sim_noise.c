@@ -57,6 +57,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dispatch.h"
 #include "radvar/rng.h"
 #include "rng_v2_impl.h"
 #include "sim_source.h"
@@ -124,14 +125,92 @@ static double student_gamma(const sim_noise_params *p, const sim_source_ctx *ctx
     return last > 0.0 ? d * last : d; /* probability < 2e-21: see the top */
 }
 
+#if RADVAR_HAVE_AVX2_PATH
+/* The gammas of lanes from .. from + n - 1 (n <= 256) for step s into g[0..n),
+ * 8 lanes at a time: the first candidate of each lane (call 0's first normal
+ * and word 2) goes through the squeeze in vectors, by the operations of
+ * student_gamma in the same order; a lane the squeeze does not accept (about
+ * 1 in 30 for nu = 5), and the last n mod 8 lanes, are left to student_gamma,
+ * which starts again from the same candidate: the same bits as the portable
+ * path. */
+RADVAR_TARGET_AVX2 __attribute__((noinline)) static void
+student_gammas_avx2(const sim_noise_params *p, const sim_source_ctx *ctx, uint64_t block,
+                    unsigned s, size_t from, size_t n, double *g)
+{
+    __m256i key0[10], key1[10];
+    philox8_keys((uint32_t)ctx->seed, (uint32_t)(ctx->seed >> 32), key0, key1);
+    const uint32_t tag = (ctx->generator == RADVAR_RNG_V1 ? AUX_V1_TAG : RNG_V2_TAG) | (DOMAIN_STUDENT + s);
+    const __m256i m0 = _mm256_set1_epi32((int)0xD2511F53u), m1 = _mm256_set1_epi32((int)0xCD9E8D57u);
+    const __m256d vd = _mm256_set1_pd(p->d), vc = _mm256_set1_pd(p->c), one = _mm256_set1_pd(1.0);
+    const __m256d squeeze = _mm256_set1_pd(0.0331), zero = _mm256_setzero_pd();
+    const __m256d two31 = _mm256_set1_pd(2147483648.0), half = _mm256_set1_pd(0.5);
+    const __m256d two_m32 = _mm256_set1_pd(0x1p-32);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint32_t c2[8], c3[8];
+        for (int k = 0; k < 8; k++) {
+            uint64_t stream = ctx->first_stream + from + i + (size_t)k;
+            c2[k] = (uint32_t)stream;
+            c3[k] = (uint32_t)(stream >> 32);
+        }
+        __m256i w0 = _mm256_set1_epi32((int)(uint32_t)block), w1 = _mm256_set1_epi32((int)tag);
+        __m256i w2 = _mm256_loadu_si256((const __m256i *)c2), w3 = _mm256_loadu_si256((const __m256i *)c3);
+        for (int round = 0; round < 10; round++) {
+            __m256i hi0, lo0, hi1, lo1;
+            mulhilo8(w0, m0, &hi0, &lo0);
+            mulhilo8(w2, m1, &hi1, &lo1);
+            w0 = _mm256_xor_si256(_mm256_xor_si256(hi1, w1), key0[round]);
+            w2 = _mm256_xor_si256(_mm256_xor_si256(hi0, w3), key1[round]);
+            w1 = lo1;
+            w3 = lo0;
+        }
+        __m256 n0, n1;
+        bm_pair8(w0, w1, &n0, &n1);
+        int reject = 0;
+        for (int h = 0; h < 2; h++) {
+            __m256d x = _mm256_cvtps_pd(h ? _mm256_extractf128_ps(n0, 1) : _mm256_castps256_ps128(n0));
+            __m128i wu = h ? _mm256_extracti128_si256(w2, 1) : _mm256_castsi256_si128(w2);
+            /* (double) of the unsigned word, exactly */
+            __m256d ud = _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(wu, _mm_set1_epi32((int)0x80000000u))),
+                                       two31);
+            __m256d u = _mm256_mul_pd(_mm256_add_pd(ud, half), two_m32);
+            __m256d cx = _mm256_add_pd(one, _mm256_mul_pd(vc, x));
+            __m256d v = _mm256_mul_pd(_mm256_mul_pd(cx, cx), cx);
+            __m256d xx = _mm256_mul_pd(x, x);
+            __m256d lim = _mm256_sub_pd(one, _mm256_mul_pd(squeeze, _mm256_mul_pd(xx, xx)));
+            __m256d ok = _mm256_and_pd(_mm256_cmp_pd(cx, zero, _CMP_GT_OQ), _mm256_cmp_pd(u, lim, _CMP_LT_OQ));
+            _mm256_storeu_pd(g + i + 4 * h, _mm256_mul_pd(vd, v));
+            reject |= (~_mm256_movemask_pd(ok) & 15) << (4 * h);
+        }
+        while (reject) {
+            int k = __builtin_ctz((unsigned)reject);
+            reject &= reject - 1;
+            g[i + (size_t)k] = student_gamma(p, ctx, from + i + (size_t)k, block, s);
+        }
+    }
+    for (; i < n; i++)
+        g[i] = student_gamma(p, ctx, from + i, block, s);
+}
+#endif
+
 static void student_fill(const void *params, const sim_source_ctx *ctx, uint64_t block, double *e)
 {
     const sim_noise_params *p = params;
     radvar_sim_source_normal.fill(NULL, ctx, block, e);
+    double g[256];
     for (unsigned s = 0; s < BLOCK; s++)
-        for (size_t l = 0; l < ctx->lanes; l++) {
-            double g = student_gamma(p, ctx, l, block, s);
-            e[s * ctx->stride + l] *= p->scale / sqrt(2.0 * g);
+        for (size_t from = 0; from < ctx->lanes; from += 256) {
+            size_t n = ctx->lanes - from < 256 ? ctx->lanes - from : 256;
+#if RADVAR_HAVE_AVX2_PATH
+            if (ctx->avx2)
+                student_gammas_avx2(p, ctx, block, s, from, n, g);
+            else
+#endif
+                for (size_t i = 0; i < n; i++)
+                    g[i] = student_gamma(p, ctx, from + i, block, s);
+            double *es = e + s * ctx->stride + from;
+            for (size_t i = 0; i < n; i++)
+                es[i] *= p->scale / sqrt(2.0 * g[i]);
         }
 }
 

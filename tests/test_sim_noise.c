@@ -24,6 +24,7 @@
 #include "radvar/rng.h"
 #include "radvar/sim.h"
 #include "radvar/stats.h"
+#include "../src/dispatch.h"    /* internal: which path this processor takes */
 #include "../src/rng_v2.h"      /* internal: the stream words of the lanes */
 #include "../src/sim_source.h"  /* internal: the sources themselves */
 
@@ -43,8 +44,8 @@ static radvar_noise parsed(const char *spec)
 /* The noise of trials first .. first + lanes - 1 at steps 1 .. 4 blocks, into
  * out[(t - 1) * lanes + l], drawn through the source as the engine does
  * (stride > lanes leaves a gap in every row). */
-static void draw(const radvar_noise *n, int gen, uint64_t seed, uint64_t first, size_t lanes,
-                 size_t stride, uint64_t blocks, double *out)
+static void draw_path(const radvar_noise *n, int gen, uint64_t seed, uint64_t first, size_t lanes,
+                      size_t stride, uint64_t blocks, int avx2, double *out)
 {
     sim_noise_params p;
     sim_source src;
@@ -55,7 +56,7 @@ static void draw(const radvar_noise *n, int gen, uint64_t seed, uint64_t first, 
     double *e = malloc(4 * stride * sizeof *e);
     ck_assert(c2 && c3 && scratch && state && e);
     radvar_v2_stream_words(first, lanes, c2, c3);
-    sim_source_ctx ctx = {seed, gen, first, lanes, stride, c2, c3, 0, scratch, state};
+    sim_source_ctx ctx = {seed, gen, first, lanes, stride, c2, c3, avx2, scratch, state};
     for (uint64_t b = 0; b < blocks; b++) {
         src.fill(src.params, &ctx, b, e);
         for (size_t s = 0; s < 4; s++)
@@ -66,6 +67,12 @@ static void draw(const radvar_noise *n, int gen, uint64_t seed, uint64_t first, 
     free(scratch);
     free(state);
     free(e);
+}
+
+static void draw(const radvar_noise *n, int gen, uint64_t seed, uint64_t first, size_t lanes,
+                 size_t stride, uint64_t blocks, double *out)
+{
+    draw_path(n, gen, seed, first, lanes, stride, blocks, 0, out);
 }
 
 /* the z-score of the sample mean of x[0..n) against want */
@@ -141,7 +148,7 @@ static const struct {
                  {"mixture:p=0.1,k=4", 1}, {"mixture:p=0.7,k=0.05", 1}};
 
 #define IID_TRIALS 4096
-#define IID_BLOCKS 32
+#define IID_BLOCKS 16
 
 START_TEST(test_iid_sampler)
 {
@@ -229,7 +236,8 @@ END_TEST
 /* The noise of a trial is a pure function of (seed, generator, trial, t):
  * trials 1010..1014 drawn as lanes 10..14 of a chunk of 37 and as a chunk
  * of their own are the same bits, at every block (ar1 carries its state). */
-static const char *const all_specs[] = {"normal", "student:nu=3.5", "laplace", "mixture:p=0.2,k=3",
+static const char *const all_specs[] = {"normal", "student:nu=3.5", "student:nu=2.01", "student:nu=60",
+                                        "laplace", "mixture:p=0.2,k=3",
                                         "ar1:phi=0.7", "decay:a=0.8,tau=20"};
 
 START_TEST(test_source_is_pure)
@@ -251,6 +259,29 @@ START_TEST(test_source_is_pure)
     if (n.kind == RADVAR_NOISE_NORMAL)
         for (uint64_t t = 0; t < 4 * blocks; t++)
             ck_assert(b[t * 5 + 2] == radvar_rng_normal(gen, UINT64_C(0x123456789abcdef), 1012, t));
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* The AVX2 path (student's vectorised squeeze, the generator's normals)
+ * gives the portable path's bits, for every model, both generators, odd lane
+ * counts (tests/test_dispatch.sh does the same through the program). */
+START_TEST(test_paths_agree)
+{
+    if (!radvar_dispatch_avx2()) {
+        printf("  no AVX2 path on this processor (or RADVAR_DISPATCH=portable): skipped\n");
+        return;
+    }
+    const char *spec = all_specs[_i / 2];
+    int gen = 1 + _i % 2;
+    radvar_noise n = parsed(spec);
+    const size_t lanes = 1001, blocks = 8, count = lanes * 4 * blocks;
+    double *a = malloc(count * sizeof *a), *b = malloc(count * sizeof *b);
+    ck_assert(a && b);
+    draw_path(&n, gen, 5, 123456789, lanes, lanes + 2, blocks, 0, a);
+    draw_path(&n, gen, 5, 123456789, lanes, lanes + 2, blocks, 1, b);
+    ck_assert_msg(memcmp(a, b, count * sizeof *a) == 0, "%s generator %d: the paths differ", spec, gen);
     free(a);
     free(b);
 }
@@ -327,7 +358,7 @@ static const struct {
 static double mc_case(size_t i)
 {
     uint64_t report[] = {5, 20, 60, 300};
-    radvar_sim_config c = config(mc_cases[i].spec, mc_cases[i].beta2, 300, 40000, mc_cases[i].mu,
+    radvar_sim_config c = config(mc_cases[i].spec, mc_cases[i].beta2, 300, 25000, mc_cases[i].mu,
                                  mc_cases[i].sigma, 5000 + (uint64_t)i, mc_cases[i].gen);
     c.report = report;
     c.n_report = N_ELEMS(report);
@@ -484,6 +515,7 @@ int main(void)
     tcase_add_loop_test(core, test_ar1_sampler, 0, 6);
     tcase_add_loop_test(core, test_decay_sampler, 0, 4);
     tcase_add_loop_test(core, test_source_is_pure, 0, 2 * (int)N_ELEMS(all_specs));
+    tcase_add_loop_test(core, test_paths_agree, 0, 2 * (int)N_ELEMS(all_specs));
     tcase_add_test(core, test_words_are_v2_words);
     tcase_add_test(core, test_mc_matches_exact);
     tcase_add_loop_test(core, test_engine_deterministic, 0, 2 * (int)N_ELEMS(all_specs));
