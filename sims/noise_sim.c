@@ -15,7 +15,8 @@
  *       rule in the optimizer: no rectified step; it is counted
  *       (`unrectified`) and left out of the moments of r psi.
  *       Prints a TSV: t rho_moment var_psi se_var_psi var_exact z_var
- *       mean_kappa var_target ratio_kurtosis se_ratio_kurtosis unrectified,
+ *       mean_kappa var_target ratio_kurtosis se_ratio_kurtosis unrectified mean_psi
+ *       mean_r_psi r_moment (the Gaussian r the optimizer takes where kappa <= 3),
  *       with var_exact the exact Var[psi_t] under the model, z_var the
  *       simulation's deviation from it in standard errors, and var_target
  *       the variance a rectification aims at (radvar_rectify_noise_target:
@@ -201,7 +202,7 @@ static int kurtosis(int argc, char **argv)
     printf("# noise_sim kurtosis: noise %s, beta2 %.17g, mu %.17g, sigma %.17g, %llu trials, seed %llu,"
            " generator 2\n", spec, b2, mu, sigma, (unsigned long long)trials, (unsigned long long)seed);
     printf("t\trho_moment\tvar_psi\tse_var_psi\tvar_exact\tz_var\tmean_kappa\tvar_target\t"
-           "ratio_kurtosis\tse_ratio_kurtosis\tunrectified\n");
+           "ratio_kurtosis\tse_ratio_kurtosis\tunrectified\tmean_psi\tmean_r_psi\tr_moment\n");
     int status = 0;
     radvar_result target = {NAN, NAN};
     for (size_t k = 0; k < nr; k++) {
@@ -217,10 +218,10 @@ static int kurtosis(int argc, char **argv)
         double se = radvar_stats_moments_se_variance(&a->psi);
         double vr = radvar_stats_moments_variance(&a->rpsi);
         double se_r = radvar_stats_moments_se_variance(&a->rpsi);
-        printf("%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.4f\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n", t,
-               rho_m[k], var, se, ex.var_psi, (var - ex.var_psi) / se,
+        printf("%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.4f\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t"
+               "%.17g\t%.17g\n", t, rho_m[k], var, se, ex.var_psi, (var - ex.var_psi) / se,
                a->kappa_sum / (double)trials, target.val, vr / target.val, se_r / target.val,
-               a->unrectified / (double)trials);
+               a->unrectified / (double)trials, a->psi.mean, a->rpsi.mean, r_gauss[k]);
     }
     free(report);
     free(bc);
