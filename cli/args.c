@@ -195,7 +195,9 @@ cli_grid cli_real_grid(const char *opt, const char *text, int log_spaced, double
             cli_fail("%s: '%s' is not a range A:B:N", opt, text);
         g.a = cli_double(opt, items[0]);
         g.b = cli_double(opt, items[1]);
-        double npts = cli_integer(opt, items[2], 1, MAX_GRID_POINTS);
+        char label[64]; /* name the part of the range: "--rho N: 0 is out of range" */
+        snprintf(label, sizeof label, "%s N", opt);
+        double npts = cli_integer(label, items[2], 1, MAX_GRID_POINTS);
         if (!(g.a > min_open))
             cli_fail("%s: %s is out of range: %s", opt, items[0], valid);
         if (g.a > g.b)
@@ -235,9 +237,13 @@ cli_grid cli_step_grid(const char *opt, const char *text)
         size_t n = split(opt, copy, ':', &items);
         if (n != 2 && n != 3)
             cli_fail("%s: '%s' is not a range A:B or A:B:STEP", opt, text);
-        g.a = cli_integer(opt, items[0], 1, MAX_STEP);
-        g.b = cli_integer(opt, items[1], 1, MAX_STEP);
-        g.step = n == 3 ? cli_integer(opt, items[2], 1, MAX_STEP) : 1;
+        char label[3][64]; /* name the part of the range: "--t STEP: 0 is out of range" */
+        snprintf(label[0], sizeof label[0], "%s A", opt);
+        snprintf(label[1], sizeof label[1], "%s B", opt);
+        snprintf(label[2], sizeof label[2], "%s STEP", opt);
+        g.a = cli_integer(label[0], items[0], 1, MAX_STEP);
+        g.b = cli_integer(label[1], items[1], 1, MAX_STEP);
+        g.step = n == 3 ? cli_integer(label[2], items[2], 1, MAX_STEP) : 1;
         if (g.a > g.b)
             cli_fail("%s: range '%s' has A > B (A = %s, B = %s)", opt, text, items[0], items[1]);
         double count = floor((g.b - g.a) / g.step) + 1;

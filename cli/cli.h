@@ -65,18 +65,42 @@ cli_grid cli_step_grid_log(const char *opt, const char *text, size_t points);
 double cli_grid_at(const cli_grid *g, size_t i);
 void cli_grid_free(cli_grid *g);
 
-/* ---- output: tsv (default), csv or json, written atomically ---- */
+/* ---- output files (table.c) ----
+ * Only a regular file or a new name is replaced, through a temporary file
+ * beside it renamed onto it when complete (a link to a regular file replaces
+ * that file and keeps the link); /dev/stdout, /dev/stderr, /dev/fd/N and
+ * /proc/self/fd/N write to the descriptor; devices, FIFOs and terminals are
+ * written in place; directories, empty names and links to nothing are
+ * refused (exit 2).  Temporary files are removed on every exit and on
+ * SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGXFSZ.  Errors name the option and
+ * say why (strerror); exit 1. */
+typedef struct cli_file cli_file;
+/* path NULL or "-": standard output. */
+cli_file *cli_file_open(const char *opt, const char *path);
+FILE *cli_file_stream(cli_file *f);
+int cli_file_replaces(const cli_file *f);        /* written through a temporary file */
+const char *cli_file_target(const cli_file *f);  /* the file replaced, or NULL */
+void cli_file_check(cli_file *f);                /* stop at a write error */
+void cli_file_close(cli_file *f);                /* flush, fsync, close, rename; or fail */
+/* Refuse, before any work, a path that cli_file_open would refuse. */
+void cli_output_check(const char *opt, const char *path);
+/* text with control bytes, backslash and invalid UTF-8 escaped (\n, \xNN), cut to fit len */
+void cli_escape_text(const char *text, char *out, size_t len);
+
+/* ---- tables: tsv (default), csv or json; one table per output ---- */
 typedef enum { CLI_TSV, CLI_CSV, CLI_JSON } cli_format;
 cli_format cli_parse_format(const char *text);
 
 typedef struct cli_table cli_table;
-/* path NULL or "-" is stdout; otherwise a temporary file beside path that is
- * renamed onto it by cli_table_close (and removed by cli_fail). */
+/* A table written to path (see cli_file_open); opt names the option in
+ * messages ("--output" for cli_table_open).  With csv and a file, the
+ * provenance goes to PATH.meta. */
 cli_table *cli_table_open(const char *path, cli_format fmt, int argc, char **argv);
+cli_table *cli_table_open_as(const char *opt, const char *path, cli_format fmt, int argc,
+                             char **argv);
 void cli_table_param(cli_table *t, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Start a table; the first is the main one, later ones are named sections
- * (a blank line and "# section: NAME" in tsv/csv, a member NAME in json). */
+/* The table's columns (once per output; section is ignored, kept for callers). */
 void cli_table_begin(cli_table *t, const char *section, size_t ncols,
                      const char *const *names);
 void cli_table_row(cli_table *t, const double *values);
@@ -85,9 +109,16 @@ FILE *cli_table_stream(cli_table *t);
 
 /* ---- simulation rows, shared by simulate and sweep ---- */
 struct radvar_sim;
-#define CLI_SIM_COLUMNS 13
+#define CLI_SIM_COLUMNS 14
 extern const char *const cli_simulation_columns[CLI_SIM_COLUMNS];
+/* The row of reported step k (computing its exact variance: a quadrature). */
 void cli_simulation_row(const struct radvar_sim *sim, size_t k, double row[CLI_SIM_COLUMNS]);
+/* The same with the exact variance already computed. */
+void cli_simulation_row_with(const struct radvar_sim *sim, size_t k, double var_exact,
+                             double row[CLI_SIM_COLUMNS]);
+/* Refuse (exit 2) a gradient scale the simulation cannot represent:
+ * sigma outside [1e-50, 1e50] or |mu| > 1e8 sigma. */
+void cli_sim_check_scale(const char *mu_text, double mu, const char *sigma_text, double sigma);
 void cli_set_quiet(int quiet); /* no messages (MPI ranks other than 0) */
 
 /* ---- the optimizer's options, as replay, train and bench-step take them ---- */

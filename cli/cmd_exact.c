@@ -1,13 +1,16 @@
 /* cmd_exact.c: radvar exact, dof and rectify -- the exact EMA moments of psi_t,
- * the degrees-of-freedom estimators, and the rectification judged exactly. */
+ * the degrees-of-freedom estimators (radvar/dof.h), and every rectification
+ * judged exactly (radvar/rectify.h).  The analysis is the library's; this
+ * file parses and formats. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "radvar/dof.h"
 #include "radvar/exact.h"
+#include "radvar/rectify.h"
 #include "radvar/schedule.h"
-#include "radvar/theory.h"
 
 static const char common_help[] =
     "  --beta2 B       second-moment decay, 0 < B < 1\n"
@@ -17,7 +20,9 @@ static const char common_help[] =
     "  --mu M          gradient mean, finite (default 0)\n"
     "  --sigma S       gradient scale, S > 0 (default 1)\n"
     "  --format F      tsv (default), csv or json\n"
-    "  --output FILE   write FILE atomically (default: standard output)\n";
+    "  --output FILE   write FILE atomically (default: standard output)\n"
+    "inf marks a moment that is infinite (E[psi_1], E[psi_t^2] for t <= 2), nan a\n"
+    "value that is not defined there.\n";
 
 static const char exact_help[] =
     "usage: radvar exact --beta2 B --t LIST|A:B[:STEP] [--log [--points N]] [--mu M]\n"
@@ -26,8 +31,8 @@ static const char exact_help[] =
     "The exact moments of psi_t = sqrt((1-B^t)/v_t) for the EMA of squared N(M, S^2)\n"
     "gradients, by one-dimensional quadrature of the Laplace transform (no Monte\n"
     "Carlo, no SMA approximation).  Columns: t rho_t E_psi E_psi2 var_psi abs_err\n"
-    "(abs_err: estimated absolute error of var_psi).  E_psi needs t >= 2, E_psi2 and\n"
-    "var_psi t >= 3 (nan before).\n\n";
+    "(abs_err: estimated absolute error of var_psi).  E_psi is infinite at t = 1,\n"
+    "E_psi2 and var_psi at t <= 2 (inf; abs_err nan there).\n\n";
 
 static const char dof_help[] =
     "usage: radvar dof --beta2 B --t LIST|A:B[:STEP] [--log [--points N]] [--mu M]\n"
@@ -39,19 +44,27 @@ static const char dof_help[] =
     "var_exact is the exact EMA Var[psi_t]; var_at_X is Theorem 1's Var[psi] at the\n"
     "estimate X with tau2 = 1/S^2; rho_t is the paper's centre-of-mass estimate,\n"
     "rho_moment = 1/sum w_i^2 the second-moment match, rho_exact the rho at which\n"
-    "Theorem 1 equals var_exact; rel_err_X = var_at_X / var_exact - 1.\n\n";
+    "Theorem 1 equals var_exact; rel_err_X = var_at_X / var_exact - 1.\n"
+    "With M != 0 the model's tau2 = 1/S^2 ignores the mean: the relative errors\n"
+    "then include the mean's effect on the variance.\n\n";
 
 static const char rectify_help[] =
     "usage: radvar rectify --beta2 B --t LIST|A:B[:STEP] [--log [--points N]] [--mu M]\n"
     "                      [--sigma S] [--format tsv|csv|json] [--output FILE]\n"
     "\n"
-    "How flat does the rectification make the variance, exactly?  Columns:\n"
-    "  t r_paper r_moment r_dof_exact r_exact ratio_paper ratio_moment\n"
-    "  ratio_dof_exact ratio_exact\n"
-    "r_paper is the paper's r_t (from rho_t, rho_inf), r_moment and r_dof_exact the\n"
-    "same formula with rho_moment or rho_exact (and their limits at t = inf),\n"
-    "r_exact = sqrt(Var[psi_inf]/Var[psi_t]) from the exact EMA moments;\n"
-    "ratio_X = Var[r_X psi_t] / Var[psi_inf] (1 is perfect rectification).\n\n";
+    "How flat does each rectification make the variance, exactly?  Columns:\n"
+    "  t r_paper r_sma_exact r_moment r_ema_exact\n"
+    "  ratio_paper ratio_sma_exact ratio_moment ratio_ema_exact\n"
+    "  r_paper      the paper's r_t (eq. 7, from rho_t and rho_inf): flattens the\n"
+    "               SMA model to first order; nan where rho_t <= 4\n"
+    "  r_sma_exact  sqrt(Var(rho_inf)/Var(rho_t)), Var from Theorem 1: flattens the\n"
+    "               SMA model exactly, not the EMA; nan where rho_t <= 2\n"
+    "  r_moment     the same at rho_moment = 1/sum w^2: flattens the EMA of Gaussian\n"
+    "               gradients to within about 1%; nan where rho_moment <= 2\n"
+    "  r_ema_exact  sqrt(Var_EMA[psi_inf]/Var_EMA[psi_t]) from the exact EMA moments\n"
+    "               at M and S: flat by construction; nan for t <= 2\n"
+    "ratio_X = Var[r_X psi_t] / Var_EMA[psi_inf] (1 is perfect rectification).\n"
+    "radvar replay and train apply paper, sma-exact or moment with --rect.\n\n";
 
 enum mode { EXACT, DOF, RECTIFY };
 
@@ -94,14 +107,15 @@ static int run(enum mode mode, int argc, char **argv)
     cli_grid steps = log_spaced ? cli_step_grid_log("--t", t_text, (size_t)points)
                                 : cli_step_grid("--t", t_text);
 
-    const double tau2 = 1.0 / (sigma * sigma), rho_inf = radvar_schedule_rho_inf(beta2);
     radvar_exact_moments inf;
-    double rho_exact_inf = NAN;
     if (mode == RECTIFY) {
-        if (radvar_exact_moments_ema(beta2, INFINITY, mu, sigma, &inf) == RADVAR_EMAXITER)
+        int status = radvar_exact_moments_ema(beta2, INFINITY, mu, sigma, &inf);
+        if (status == RADVAR_EMAXITER)
             fprintf(stderr, "radvar rectify: warning: quadrature for t = inf short of its "
                             "tolerance (abs_err %.3g)\n", inf.abs_err);
-        rho_exact_inf = radvar_theory_rho_from_var(inf.var_psi, tau2);
+        else if (status != RADVAR_SUCCESS)
+            cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the stationary moments at mu = %.17g, "
+                            "sigma = %.17g cannot be computed: %s", mu, sigma, radvar_strerror(status));
     }
 
     cli_table *t = cli_table_open(output, fmt, argc, argv);
@@ -110,48 +124,62 @@ static int run(enum mode mode, int argc, char **argv)
     cli_table_param(t, "sigma", "%.17g", sigma);
     cli_table_param(t, "method", "Laplace-transform integrals, GSL QAGIU, relative tolerance 1e-12");
     if (mode == RECTIFY) {
+        cli_table_param(t, "rho_inf", "%.17g", radvar_schedule_rho_inf(beta2));
         cli_table_param(t, "var_psi_inf", "%.17g", inf.var_psi);
-        cli_table_param(t, "rho_exact_inf", "%.17g", rho_exact_inf);
     }
     static const char *const exact_cols[] = {"t", "rho_t", "E_psi", "E_psi2", "var_psi", "abs_err"};
     static const char *const dof_cols[] = {"t", "var_exact", "rho_t", "var_at_rho_t", "rho_moment",
                                            "var_at_rho_moment", "rho_exact", "rel_err_rho_t",
                                            "rel_err_rho_moment"};
-    static const char *const rect_cols[] = {"t", "r_paper", "r_moment", "r_dof_exact", "r_exact",
-                                            "ratio_paper", "ratio_moment", "ratio_dof_exact",
-                                            "ratio_exact"};
+    static const char *const rect_cols[] = {"t", "r_paper", "r_sma_exact", "r_moment", "r_ema_exact",
+                                            "ratio_paper", "ratio_sma_exact", "ratio_moment",
+                                            "ratio_ema_exact"};
     if (mode == EXACT)
         cli_table_begin(t, "main", 6, exact_cols);
     else
         cli_table_begin(t, "main", 9, mode == DOF ? dof_cols : rect_cols);
 
     for (size_t i = 0; i < steps.n; i++) {
-        double step = cli_grid_at(&steps, i);
-        radvar_exact_moments m;
-        int status = radvar_exact_moments_ema(beta2, step, mu, sigma, &m);
-        if (status == RADVAR_EMAXITER)
-            fprintf(stderr, "radvar %s: warning: quadrature at t = %.17g short of its tolerance "
-                            "(abs_err %.3g)\n", argv[1], step, m.abs_err);
-        double rho_t = radvar_schedule_rho_t(beta2, step), rho_m = radvar_schedule_rho_moment(beta2, step);
-        double v = m.var_psi, row[9];
+        double step = cli_grid_at(&steps, i), row[9], abs_err = NAN;
+        int status;
         if (mode == EXACT) {
-            double r[6] = {step, rho_t, m.mean_psi, m.mean_psi2, v, m.abs_err};
+            radvar_exact_moments m;
+            status = radvar_exact_moments_ema(beta2, step, mu, sigma, &m);
+            abs_err = m.abs_err;
+            /* E[psi] needs two gradients and E[psi^2] three: below, the
+             * moments are infinite (the density of v_t is positive at 0) */
+            if (step < 3) {
+                status = RADVAR_SUCCESS;
+                m.mean_psi2 = m.var_psi = INFINITY;
+                m.abs_err = NAN;
+                if (step < 2)
+                    m.mean_psi = INFINITY;
+            }
+            double r[6] = {step, radvar_schedule_rho_t(beta2, step), m.mean_psi, m.mean_psi2,
+                           m.var_psi, m.abs_err};
             memcpy(row, r, sizeof r);
         } else if (mode == DOF) {
-            double v_t = radvar_theory_var_psi(rho_t, tau2), v_m = radvar_theory_var_psi(rho_m, tau2);
-            double r[9] = {step, v, rho_t, v_t, rho_m, v_m, radvar_theory_rho_from_var(v, tau2),
-                           v_t / v - 1.0, v_m / v - 1.0};
+            radvar_dof_comparison c;
+            status = radvar_dof_compare(beta2, step, mu, sigma, &c);
+            abs_err = c.abs_err;
+            double r[9] = {step, c.var_exact, c.rho_t, c.var_at_rho_t, c.rho_moment,
+                           c.var_at_rho_moment, c.rho_exact, c.rel_err_rho_t, c.rel_err_rho_moment};
             memcpy(row, r, sizeof r);
         } else {
-            double r_paper = radvar_rectify_paper_from_rho(rho_t, rho_inf);
-            double r_moment = radvar_rectify_paper_from_rho(rho_m, rho_inf);
-            double r_dof = radvar_rectify_paper_from_rho(radvar_theory_rho_from_var(v, tau2), rho_exact_inf);
-            double r_exact = sqrt(inf.var_psi / v), scale = v / inf.var_psi;
-            double r[9] = {step, r_paper, r_moment, r_dof, r_exact, r_paper * r_paper * scale,
-                           r_moment * r_moment * scale, r_dof * r_dof * scale,
-                           r_exact * r_exact * scale};
+            radvar_rectify_comparison c;
+            status = radvar_rectify_ema_compare(beta2, step, mu, sigma, inf.var_psi, &c);
+            abs_err = c.abs_err;
+            double r[9] = {step, c.r_paper, c.r_sma_exact, c.r_moment, c.r_ema_exact,
+                           c.ratio_paper, c.ratio_sma_exact, c.ratio_moment, c.ratio_ema_exact};
             memcpy(row, r, sizeof r);
         }
+        if (status == RADVAR_EMAXITER)
+            fprintf(stderr, "radvar %s: warning: quadrature at t = %.17g short of its tolerance "
+                            "(abs_err %.3g)\n", argv[1], step, abs_err);
+        else if (status != RADVAR_SUCCESS)
+            cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the exact moments at t = %.17g, "
+                            "mu = %.17g, sigma = %.17g cannot be computed: %s", step, mu, sigma,
+                            radvar_strerror(status));
         cli_table_row(t, row);
     }
     cli_table_close(t);

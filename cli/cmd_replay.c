@@ -17,9 +17,19 @@ static const char help_head[] =
     "Read an initial parameter row, then one gradient row per step (numbers\n"
     "separated by tabs, commas or spaces; '#' lines and a leading header are\n"
     "skipped), apply the optimizer and print one row per step:\n"
-    "  t p0 p1 ... rho_t r_t rectified effective_lr\n"
+    "  t p0 p1 ... rho_t r_t rectified lr_adaptive lr_momentum\n"
     "so that a trajectory logged from another framework can be compared number by\n"
-    "number.\n"
+    "number.  The step's size is split by its kind, since the two multiply\n"
+    "different directions:\n"
+    "  lr_adaptive   on an adaptive step (Adam, and RAdam where it rectifies), the\n"
+    "                multiplier of m/(sqrt(v)+eps) (--eps-placement sqrt-v: RAdam\n"
+    "                lr r_t sqrt(1-b2^t)/(1-b1^t)) or of m/(sqrt(v_hat)+eps)\n"
+    "                (sqrt-vhat: lr r_t/(1-b1^t)); nan on other steps\n"
+    "  lr_momentum   on a momentum step (SGD, RAdam below the threshold with\n"
+    "                --below momentum), the multiplier of m (lr/(1-b1^t); SGD lr);\n"
+    "                nan on other steps\n"
+    "A step that does not move the parameters has 0 in both.  A parameter that\n"
+    "becomes NaN or infinite is reported on standard error (once).\n"
     "\n";
 static const char help_tail[] =
     "  --dtype D         float64 (default) or float32\n"
@@ -33,6 +43,7 @@ struct replay {
     void *params, *grads;
     double *row;
     cli_table *table;
+    int nonfinite_reported;
 };
 
 static size_t parse_row(char *line, double **vals, size_t *cap, int *numeric)
@@ -80,8 +91,8 @@ static void start(struct replay *r, const double *init, size_t n, size_t lineno,
     r->n = n;
     r->params = malloc(n * es);
     r->grads = malloc(n * es);
-    r->row = malloc((n + 5) * sizeof *r->row);
-    const char **cols = malloc((n + 5) * sizeof *cols);
+    r->row = malloc((n + 6) * sizeof *r->row);
+    const char **cols = malloc((n + 6) * sizeof *cols);
     char *names = malloc(n * 24);
     if (!r->params || !r->grads || !r->row || !cols || !names)
         cli_fail_status(1, "out of memory");
@@ -101,8 +112,9 @@ static void start(struct replay *r, const double *init, size_t n, size_t lineno,
     cols[n + 1] = "rho_t";
     cols[n + 2] = "r_t";
     cols[n + 3] = "rectified";
-    cols[n + 4] = "effective_lr";
-    cli_table_begin(r->table, "main", n + 5, cols);
+    cols[n + 4] = "lr_adaptive";
+    cols[n + 5] = "lr_momentum";
+    cli_table_begin(r->table, "main", n + 6, cols);
     free(cols);
     free(names);
 }
@@ -124,8 +136,22 @@ static void step(struct replay *r, const double *g, size_t lineno)
     row[r->n + 1] = d.rho_t;
     row[r->n + 2] = d.r_t;
     row[r->n + 3] = d.rectified;
-    row[r->n + 4] = d.effective_lr;
+    /* the kind of step: SGD and RAdam's unrectified steps multiply m, the
+     * others m/(sqrt(v)+eps) (radvar_optim_diagnostics.effective_lr) */
+    int momentum_step = r->cfg.method == RADVAR_SGD || (r->cfg.method == RADVAR_RADAM && !d.rectified);
+    row[r->n + 4] = !d.moved ? 0 : momentum_step ? NAN : d.effective_lr;
+    row[r->n + 5] = !d.moved ? 0 : momentum_step ? d.effective_lr : NAN;
     cli_table_row(r->table, row);
+    if (!r->nonfinite_reported)
+        for (size_t i = 0; i < r->n; i++)
+            if (!isfinite(row[i + 1])) {
+                fprintf(stderr, "radvar replay: warning: parameter p%zu became %s at step %llu "
+                                "(input line %zu)%s\n", i, isnan(row[i + 1]) ? "NaN" : "infinite",
+                        (unsigned long long)d.step, lineno,
+                        r->cfg.eps == 0 ? "; --eps is 0, so a zero second moment divides by 0" : "");
+                r->nonfinite_reported = 1;
+                break;
+            }
 }
 
 static void replay_stream(struct replay *r, FILE *in, int argc, char **argv, const char *output,

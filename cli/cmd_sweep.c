@@ -332,8 +332,8 @@ int cmd_sweep(int argc, char **argv)
             if (fflush(ckpt) != 0 || fsync(fileno(ckpt)) != 0)
                 cli_fail_status(1, "--checkpoint: cannot write '%s'", checkpoint);
             if (!quiet)
-                fprintf(stderr, "radvar sweep: point %zu of %zu: computed (%d ranks)\n", k + 1,
-                        n_points, cli_ranks());
+                fprintf(stderr, "radvar sweep: point %zu of %zu: computed (%d rank%s)\n", k + 1,
+                        n_points, cli_ranks(), cli_ranks() == 1 ? "" : "s");
         }
         radvar_sim_free(sim);
         computed++;

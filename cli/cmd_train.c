@@ -74,7 +74,7 @@ static void write_steps(const char *path, cli_format fmt, int argc, char **argv,
                         const struct step_log *log)
 {
     static const char *const cols[] = {"step", "train_loss"};
-    cli_table *t = cli_table_open(path, fmt, argc, argv);
+    cli_table *t = cli_table_open_as("--steps-output", path, fmt, argc, argv);
     cli_table_param(t, "every", "%zu", log->every);
     cli_table_begin(t, "main", 2, cols);
     for (size_t i = 0; i < log->n; i++)
@@ -149,6 +149,8 @@ int cmd_train(int argc, char **argv)
         log.every = (size_t)cli_integer("--log-every", log_every_text, 1, 1e12);
     if ((log_every_text != NULL) != (steps_output != NULL))
         cli_fail("--log-every and --steps-output go together");
+    cli_output_check("--output", output);
+    cli_output_check("--steps-output", steps_output);
 
     radvar_idx_data train, test;
     load(data_dir, "train", n_train_max, &train);
@@ -163,6 +165,10 @@ int cmd_train(int argc, char **argv)
     if (status != RADVAR_SUCCESS)
         cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "training could not run: %s",
                         radvar_strerror(status));
+    if (res.diverged_at)
+        fprintf(stderr, "radvar train: warning: the loss or a gradient stopped being finite at step "
+                        "%llu: training stopped there, and later epochs repeat the last finite "
+                        "parameters\n", (unsigned long long)res.diverged_at);
     write_epochs(output, fmt, argc, argv, &cfg, &tc, &train, &test, &res);
     if (log.every)
         write_steps(steps_output, fmt, argc, argv, &log);

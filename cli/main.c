@@ -1,4 +1,5 @@
 /* main.c: the radvar program: dispatch to subcommands. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,22 @@ static void usage(FILE *f)
 
 static int dispatch(int argc, char **argv);
 
+/* Every byte written to standard output reached it: a full disk, a closed
+ * descriptor or /dev/full is an error (exit 1), also for --help and
+ * --version.  Write errors are sticky, so ferror covers every write. */
+static int close_stdout(int status)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+    if (fclose(stdout) != 0 && !bad)
+        bad = 1, e = errno;
+    if (!bad)
+        return status;
+    fprintf(stderr, "radvar: writing standard output failed: %s\n", strerror(e ? e : EIO));
+    return status ? status : 1;
+}
+
 int main(int argc, char **argv)
 {
     radvar_init();
@@ -40,7 +57,7 @@ int main(int argc, char **argv)
     cli_set_quiet(cli_rank() != 0);
     int status = dispatch(argc, argv);
     cli_parallel_finalize();
-    return status;
+    return close_stdout(status);
 }
 
 static int dispatch(int argc, char **argv)

@@ -80,9 +80,14 @@ static void overrides(const cli_optim_args *a, radvar_optim_config *cfg)
                  knobs[k].value);
     cfg->nesterov |= a->nesterov;
     cfg->amsgrad |= a->amsgrad;
+    /* a decay that would silently do nothing: optax.radam has none */
     if (cfg->weight_decay > 0 && cfg->wd_kind == RADVAR_WD_NONE)
-        cli_fail("--weight-decay: %.17g is not applied by the %s preset (it has no weight decay); "
-                 "give --wd-kind to choose one", cfg->weight_decay, cfg->preset);
+        cli_fail("--weight-decay: %s has no effect with %s (no weight decay%s); give --wd-kind "
+                 "l2|decoupled|decoupled-taken|decoupled-in-lr to apply it, or leave it out",
+                 a->weight_decay ? a->weight_decay : "the default",
+                 a->wd_kind ? "--wd-kind none" : cfg->method == RADVAR_RADAM ? "this preset" : "this method",
+                 cfg->method == RADVAR_RADAM && strcmp(cfg->preset, "optax") == 0
+                     ? ": optax.radam takes none" : "");
 }
 
 void cli_optim_resolve(const cli_optim_args *a, radvar_optim_config *cfg)

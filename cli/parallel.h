@@ -19,6 +19,16 @@ int cli_ranks(void); /* 1 in the plain build */
 int cli_run_simulation(radvar_sim *s, size_t n_report, size_t n_ks,
                        volatile sig_atomic_t *stop, void (*progress)(void *), void *arg);
 
+/* The same, calling idle(idle_arg) while the superchunks run (plain build:
+ * until they are done or it returns 0, so some may be left; MPI rank 0:
+ * after them, until it returns 0): work that does not need the results, in
+ * slices short enough to keep *stop responsive.  In the plain build a
+ * stop returns within about 20 ms and RADVAR_EINTR when a superchunk was
+ * still running: its worker thread still uses s, so s must not be freed
+ * (the process should write what it has and end). */
+int cli_run_simulation_idle(radvar_sim *s, size_t n_report, size_t n_ks, volatile sig_atomic_t *stop,
+                            void (*progress)(void *), void *arg, int (*idle)(void *), void *idle_arg);
+
 /* Make rank 0's bytes everyone's (no-op in the plain build). */
 void cli_broadcast(void *data, size_t bytes);
 

@@ -47,6 +47,12 @@ void cli_broadcast(void *data, size_t bytes)
 int cli_run_simulation(radvar_sim *s, size_t n_report, size_t n_ks,
                        volatile sig_atomic_t *stop, void (*progress)(void *), void *arg)
 {
+    return cli_run_simulation_idle(s, n_report, n_ks, stop, progress, arg, NULL, NULL);
+}
+
+int cli_run_simulation_idle(radvar_sim *s, size_t n_report, size_t n_ks, volatile sig_atomic_t *stop,
+                            void (*progress)(void *), void *arg, int (*idle)(void *), void *idle_arg)
+{
     (void)stop; /* mpirun forwards Ctrl-C by ending the job: sweeps checkpoint */
     int rank = cli_rank(), ranks = cli_ranks();
     uint64_t supers = radvar_sim_supers(s);
@@ -91,5 +97,8 @@ int cli_run_simulation(radvar_sim *s, size_t n_report, size_t n_ks,
         free(ks_part[j]);
     free(ks_part);
     free(part);
+    if (rank == 0 && idle != NULL)
+        while (idle(idle_arg))
+            ;
     return RADVAR_SUCCESS;
 }

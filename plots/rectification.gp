@@ -16,7 +16,7 @@ do for [k=1:2] {
     tw = (k == 1) ? "100" : "1000"
     set title "beta_2 = ".b
     plot d using "t":"r_t" with lines lw 2.5 lc rgb "#1f77b4" title "r_t (paper)", \
-         d using "t":"r_t_exact" with lines lw 2 dt 2 lc rgb "#17becf" title "exact sqrt(Var_{rho_{/Symbol \245}} / Var_{rho_t})", \
+         d using "t":"r_t_sma_exact" with lines lw 2 dt 2 lc rgb "#17becf" title "SMA model exactly: sqrt(Var_{rho_{/Symbol \245}} / Var_{rho_t})", \
          d using "t":"warmup_linear" with lines lw 1.5 lc rgb "#2ca02c" title "linear warmup T_w = ".tw, \
          d using "t":"warmup_exp_untuned" with lines lw 1.5 lc rgb "#d62728" title "untuned exponential", \
          d using "t":"warmup_linear_untuned" with lines lw 1.5 dt 3 lc rgb "#9467bd" title "untuned linear"

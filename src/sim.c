@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "radvar/exact.h"
 #include "radvar/rectify.h"
 #include "radvar/rng.h"
 #include "radvar/schedule.h"
@@ -868,28 +869,141 @@ uint64_t radvar_sim_chunk_trials(const radvar_sim *s)
     return s->chunk;
 }
 
+/* ---- what the moments say (radvar_sim_summarize and friends) ----
+ *
+ * The model of psi_t^2 beside the moments is the scaled inverse chi-square
+ * moment-matched to the gradients' squares (Satterthwaite): g^2 with
+ * g ~ N(mu, sigma^2) has mean sigma^2 (1 + m^2) and variance
+ * 2 sigma^4 (1 + 2 m^2), m = mu/sigma, the mean and variance of
+ * c chi2(nu) with nu = (1 + m^2)^2 / (1 + 2 m^2); an average of dof such
+ * terms then gives psi^2 ~ Scale-inv-chi2(nu dof, 1/(mu^2 + sigma^2)).
+ * For mu = 0 (nu = 1) this is the paper's model, exact for the SMA; for
+ * mu != 0 it is an approximation (its KS test says how good), where the
+ * unmatched model (tau2 = 1/sigma^2) was off by the factor 1 + m^2. */
+
+/* The number of gradients psi_t averages (the EMA with beta2 = 0 keeps one). */
+static double terms_averaged(const radvar_sim *s, size_t k)
+{
+    if (s->cfg.average == RADVAR_AVERAGE_SMA)
+        return s->dof[k];
+    return s->cfg.beta2 > 0 ? (double)s->report[k] : 1.0;
+}
+
+int radvar_sim_model(const radvar_sim *s, size_t k, double *rho, double *tau2)
+{
+    if (k >= s->cfg.n_report) {
+        *rho = *tau2 = NAN;
+        return RADVAR_EINVAL;
+    }
+    const double m = s->cfg.mu / s->cfg.sigma, m2 = m * m;
+    const double nu = (1.0 + m2) / (1.0 + 2.0 * m2) * (1.0 + m2); /* no overflow of (1+m2)^2 */
+    *rho = nu * s->dof[k];
+    *tau2 = 1.0 / (s->cfg.sigma * s->cfg.sigma) / (1.0 + m2);
+    return RADVAR_SUCCESS;
+}
+
 int radvar_sim_summarize(const radvar_sim *s, size_t k, radvar_sim_summary *out)
 {
     if (k >= s->cfg.n_report)
         return RADVAR_EINVAL;
-    const double beta2 = s->cfg.beta2, sigma = s->cfg.sigma, z95 = 1.959963984540054;
-    const double tau2 = 1.0 / (sigma * sigma), step = (double)s->report[k];
+    const double beta2 = s->cfg.beta2, z95 = 1.959963984540054;
+    const double step = (double)s->report[k];
     const radvar_stats_moments *m = &s->totals[k];
-    double dof = s->dof[k];
-    double terms = s->cfg.average == RADVAR_AVERAGE_SMA ? dof : step; /* gradients averaged */
-    double var = radvar_stats_moments_variance(m);
+    double dof = s->dof[k], rho_model, tau2_model;
+    radvar_sim_model(s, k, &rho_model, &tau2_model);
+    const double nu = rho_model / dof; /* rho_eff in units of dof */
+    double terms = terms_averaged(s, k);
+    /* E[psi] needs 2 gradients, E[psi^2] 3, E[psi^4] 5 (the density of the
+     * average of squares is positive at 0): the population moments are
+     * infinite below, whatever a finite sample says */
+    double mean = terms > 1 ? (m->n > 0 ? m->mean : NAN) : INFINITY;
+    double var = terms > 2 ? radvar_stats_moments_variance(m) : INFINITY;
     double se = terms > 4 ? radvar_stats_moments_se_variance(m) : INFINITY;
     double r = radvar_rectify_paper_from_rho(dof, radvar_schedule_rho_inf(beta2));
-    double lo = 2.0, hi = INFINITY;
-    if (isfinite(se)) {
-        lo = radvar_theory_rho_from_var(var + z95 * se, tau2);
-        hi = var - z95 * se > 0 ? radvar_theory_rho_from_var(var - z95 * se, tau2) : INFINITY;
+    double rho_eff = NAN, lo = NAN, hi = NAN;
+    if (isfinite(var)) {
+        rho_eff = radvar_theory_rho_from_var(var, tau2_model) / nu;
+        lo = 2.0 / nu;
+        hi = INFINITY;
+        if (isfinite(se)) {
+            lo = radvar_theory_rho_from_var(var + z95 * se, tau2_model) / nu;
+            hi = var - z95 * se > 0 ? radvar_theory_rho_from_var(var - z95 * se, tau2_model) / nu
+                                    : INFINITY;
+        }
     }
     *out = (radvar_sim_summary){
         .t = step, .rho_t = radvar_schedule_rho_t(beta2, step), .dof = dof,
-        .mean_psi = m->mean, .var_psi = var, .se_var_psi = se,
-        .mean_rect_psi = r * m->mean, .var_rect_psi = r * r * var, .se_var_rect_psi = r * r * se,
-        .var_model = radvar_theory_var_psi(dof, tau2),
-        .rho_eff = radvar_theory_rho_from_var(var, tau2), .rho_eff_lo = lo, .rho_eff_hi = hi};
+        .mean_psi = mean, .var_psi = var, .se_var_psi = se,
+        .mean_rect_psi = r * mean, .var_rect_psi = r * r * var, .se_var_rect_psi = r * r * se,
+        .var_model = rho_model > 2.0 ? radvar_theory_var_psi(rho_model, tau2_model) : INFINITY,
+        .rho_eff = rho_eff, .rho_eff_lo = lo, .rho_eff_hi = hi};
     return RADVAR_SUCCESS;
+}
+
+/* SMA windows above this, with mu != 0, have no exact variance here: the
+ * weights' quadrature costs O(window) per integrand evaluation. */
+#define SMA_EXACT_MAX_WINDOW 100000
+
+int radvar_sim_var_exact_e(const radvar_sim *s, size_t k, radvar_result *r)
+{
+    r->val = r->err = NAN;
+    if (k >= s->cfg.n_report)
+        return RADVAR_EINVAL;
+    const double mu = s->cfg.mu, sigma = s->cfg.sigma, terms = terms_averaged(s, k);
+    if (terms <= 2) { /* E[psi^2] is infinite */
+        r->val = INFINITY;
+        r->err = 0;
+        return RADVAR_SUCCESS;
+    }
+    radvar_exact_moments m;
+    int status;
+    if (s->cfg.average == RADVAR_AVERAGE_EMA) {
+        status = radvar_exact_moments_ema(s->cfg.beta2, (double)s->report[k], mu, sigma, &m);
+    } else if (mu == 0.0) { /* equal weights of central squares: Theorem 1 is exact */
+        return radvar_theory_var_psi_e(terms, 1.0 / (sigma * sigma), r);
+    } else {
+        if (terms > SMA_EXACT_MAX_WINDOW)
+            return RADVAR_EDOM;
+        size_t n = (size_t)terms;
+        double *w = malloc(n * sizeof *w);
+        if (w == NULL)
+            return RADVAR_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            w[i] = 1.0 / terms;
+        status = radvar_exact_moments_weights(w, n, mu, sigma, &m);
+        free(w);
+    }
+    if (status != RADVAR_SUCCESS && status != RADVAR_EMAXITER)
+        return status;
+    r->val = m.var_psi;
+    r->err = m.abs_err;
+    return status;
+}
+
+static double ks_model_cdf(double x, void *params)
+{
+    const double *p = params; /* rho, tau2 */
+    return radvar_theory_cdf_psi2(x, p[0], p[1]);
+}
+
+int radvar_sim_ks_test(const radvar_sim *s, size_t j, double *distance, double *p_value)
+{
+    *distance = *p_value = NAN;
+    if (j >= s->cfg.n_ks)
+        return RADVAR_EINVAL;
+    size_t k = 0;
+    while (s->report[k] != s->ks[j])
+        k++;
+    uint64_t done = radvar_sim_trials_done(s);
+    if (done == 0)
+        return RADVAR_SUCCESS;
+    double model[2];
+    radvar_sim_model(s, k, &model[0], &model[1]);
+    double *copy = malloc((size_t)done * sizeof *copy);
+    if (copy == NULL)
+        return RADVAR_ENOMEM;
+    memcpy(copy, s->ks_samples[j], (size_t)done * sizeof *copy);
+    int status = radvar_stats_ks_test(copy, (size_t)done, ks_model_cdf, model, distance, p_value);
+    free(copy);
+    return status;
 }

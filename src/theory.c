@@ -24,6 +24,13 @@
  *   against 60-digit mpmath values up to rho = 1e15 in tests/test_theory.c).
  *   The error estimates (err) carry each term's absolute error through to
  *   the result, see log_h().
+ *   The whole double range: phi is summed as its own series (log1pmx(-u)/u
+ *   underflowed to 0 for rho > 1e154, giving Var[psi] = -0), beyond
+ *   rho = 1e21 Var[psi] is tau2/(2 rho) to far below an ulp, and the first-order
+ *   approximation is formed without the product (rho-2)(rho-4), which
+ *   overflowed; tests/test_theory_range.c checks rho up to DBL_MAX and tau2
+ *   from 1e-300 to 1e300 against mpmath (a few ulps; results below DBL_MIN
+ *   in units of the smallest subnormal).
  *
  * REFERENCES
  *   L. Liu et al., On the Variance of the Adaptive Learning Rate and Beyond,
@@ -44,15 +51,33 @@
 #include "result.h"
 #include "special.h"
 
+/* Beyond this rho, Var[psi] = tau2/(2 rho) (1 + 3.75/rho + ...) is tau2/(2 rho)
+ * to within a relative 4e-21, far below an ulp. */
+#define RHO_ASYMPTOTIC 1e21
+
 static int bad_tau2(double tau2)
 {
     return !(tau2 > 0.0) || !isfinite(tau2);
 }
 
-/* phi(u) = (log1p(-u) + u) / u for 0 < u < 1. */
+/* phi(u) = (log1p(-u) + u) / u for 0 < u < 1.  Below u = 1/4 it is summed as
+ * its own series -sum_{k>=2} u^(k-1)/k (ratio <= 1/4, about 27 terms), not as
+ * log1pmx(-u)/u: log1pmx(-u) ~ -u^2/2 underflows once u < 1e-154 (rho >
+ * 1e154), which made Var[psi] -0 there; phi itself ~ -u/2 stays normal down to
+ * u = 4.5e-308, i.e. for every finite rho. */
 static double phi(double u)
 {
-    return radvar_special_log1pmx(-u) / u;
+    if (u >= 0.25)
+        return radvar_special_log1pmx(-u) / u;
+    double term = 1.0, sum = -0.5;
+    for (int k = 3; k < 200; k++) {
+        term *= u;
+        double add = -term / k;
+        sum += add;
+        if (fabs(add) <= DBL_EPSILON * 0.5 * fabs(sum))
+            break;
+    }
+    return u * sum;
 }
 
 /* A bound on the absolute error of radvar_special_binet_mu(z) = mu: GSL's
@@ -148,7 +173,8 @@ int radvar_theory_mean_psi2_e(double rho, double tau2, radvar_result *r)
 {
     if (!(rho > 2.0) || bad_tau2(tau2))
         RADVAR_DOMAIN_ERROR(r);
-    r->val = isinf(rho) ? tau2 : tau2 * rho / (rho - 2.0);
+    /* tau2 (rho / (rho-2)): tau2 rho overflowed for large tau2 and rho */
+    r->val = isinf(rho) ? tau2 : tau2 * (rho / (rho - 2.0));
     r->err = 2.0 * DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
 }
@@ -168,6 +194,15 @@ int radvar_theory_var_psi_e(double rho, double tau2, radvar_result *r)
     if (isinf(rho)) {
         r->val = 0.0;
         r->err = 0.0;
+        return RADVAR_SUCCESS;
+    }
+    if (rho > RHO_ASYMPTOTIC) {
+        /* Var[psi] = tau2/(2 rho) (1 + O(1/rho)), the O(1/rho) term below
+         * 1e-20 here; dividing tau2/2 by rho directly keeps every digit where
+         * the product form would pass through a subnormal -expm1(log h) ~
+         * 1/(2 rho) (rho > 2.2e307) before being scaled by a large tau2. */
+        r->val = 0.5 * tau2 / rho;
+        r->err = 2.0 * DBL_EPSILON * r->val + 2.0 * DBL_TRUE_MIN;
         return RADVAR_SUCCESS;
     }
     double err_l, l = log_h(rho, rho - 2.0, &err_l), one_minus_h = -expm1(l);
@@ -191,7 +226,9 @@ int radvar_theory_var_psi_approx_e(double rho, double tau2, radvar_result *r)
         r->err = 0.0;
         return RADVAR_SUCCESS;
     }
-    r->val = tau2 * rho / (2.0 * (rho - 2.0) * (rho - 4.0));
+    /* (0.5 tau2 / (rho-2)) (rho / (rho-4)): the product (rho-2)(rho-4)
+     * overflowed from rho = 1.3e154 on, which made the value 0 */
+    r->val = 0.5 * tau2 / (rho - 2.0) * (rho / (rho - 4.0));
     r->err = 4.0 * DBL_EPSILON * r->val;
     return RADVAR_SUCCESS;
 }

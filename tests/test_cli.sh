@@ -4,6 +4,7 @@
 # file; good input gives well-formed, round-tripping tables.
 set -u
 PROG=${1:-build/bin/radvar}
+PROG=$(cd "$(dirname "$PROG")" && pwd)/$(basename "$PROG") # absolute: some tests change directory
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0
@@ -82,26 +83,32 @@ expect_error "--trials: '1e400' overflows" simulate --beta2 0.9 --steps 10 --tri
 expect_error "'median' is not an average" $SIM --average median
 expect_error "--window: applies to --average sma only" $SIM --window 3
 expect_error "--t: step 11 is beyond --steps 10" $SIM --t 5,11
-expect_error "--ks: step 20 is beyond" $SIM --ks 20
+expect_error "--ks: step 20 is beyond" $SIM --ks 20 --ks-output "$TMP/ks.tsv"
+expect_error "--ks and --ks-output go together" $SIM --ks 5
 expect_error "cannot be given together" $SIM --every 2 --t 3
 expect_error "are required" simulate --beta2 0.9
 
 # simulate: byte-identical output for 1, 2 and 3 threads (but for the lines
 # that name the thread count)
 for p in 1 2 3; do
-    "$PROG" simulate --beta2 0.99 --steps 200 --trials 1000 --ks 3,200 --threads $p --quiet \
-        2>/dev/null | grep -v '^# command:\|^# threads:' >"$TMP/sim$p.tsv"
+    "$PROG" simulate --beta2 0.99 --steps 200 --trials 1000 --ks 3,200 --ks-output "$TMP/ks$p.tsv" \
+        --threads $p --quiet 2>/dev/null | grep -v '^# command:\|^# threads:' >"$TMP/sim$p.tsv"
+    grep -v '^# command:\|^# threads:' "$TMP/ks$p.tsv" >"$TMP/ksb$p.tsv"
 done
 if cmp -s "$TMP/sim1.tsv" "$TMP/sim2.tsv" && cmp -s "$TMP/sim1.tsv" "$TMP/sim3.tsv" \
-    && [ "$(grep -vc '^#' "$TMP/sim1.tsv")" -gt 200 ]; then ok; else bad "simulate output depends on threads"; fi
+    && cmp -s "$TMP/ksb1.tsv" "$TMP/ksb2.tsv" && cmp -s "$TMP/ksb1.tsv" "$TMP/ksb3.tsv" \
+    && [ "$(grep -vc '^#' "$TMP/sim1.tsv")" -eq 201 ]; then ok; else bad "simulate output depends on threads"; fi
 # the standard error is not finite where the fourth moment of psi does not exist
 if awk -F'\t' '$1 == "4" { exit !($6 == "inf") }' "$TMP/sim1.tsv" \
     && awk -F'\t' '$1 == "5" { exit !($6 != "inf") }' "$TMP/sim1.tsv"; then ok; else bad "se_var_psi inf rule"; fi
-if grep -q '^# section: ks' "$TMP/sim1.tsv"; then ok; else bad "ks section"; fi
+# one table per output: the KS table in its own file, one header row each
+if ! grep -q '^# section' "$TMP/sim1.tsv" "$TMP/ks1.tsv" && [ "$(grep -vc '^#' "$TMP/ks1.tsv")" -eq 3 ] \
+    && grep -q '^t	dof	n	ks_distance	p_value$' "$TMP/ks1.tsv" \
+    && [ "$(grep -c '^t	' "$TMP/sim1.tsv")" -eq 1 ]; then ok; else bad "ks table in --ks-output"; fi
 
 # simulate: SIGINT stops at a chunk boundary, writes what was done, exit 130
-"$PROG" simulate --beta2 0.999 --steps 6000 --trials 100000000 --threads 2 --quiet \
-    --every 1000 --output "$TMP/int.tsv" 2>/dev/null &
+"$PROG" simulate --beta2 0.999 --steps 600 --trials 100000000 --threads 2 --quiet \
+    --every 100 --output "$TMP/int.tsv" 2>/dev/null &
 pid=$!
 sleep 2
 kill -INT $pid
@@ -129,11 +136,11 @@ for sub in exact dof rectify; do
     expect_error "--points: 99 is out of range: the range 3:100 holds 98" $sub --beta2 0.9 --t 3:100 --log --points 99
     expect_error "--mu: 'x' is not a number" $sub --beta2 0.9 --t 5 --mu x
 done
-# exact: nan where a moment does not exist, and distinct log-spaced steps
+# exact: inf where a moment is infinite, and distinct log-spaced steps
 "$PROG" exact --beta2 0.99 --t 1,2,3 >"$TMP/e.tsv"
-if awk -F'\t' '$1 == "1" { exit !($3 == "nan" && $5 == "nan") }' "$TMP/e.tsv" \
-    && awk -F'\t' '$1 == "2" { exit !($3 != "nan" && $5 == "nan") }' "$TMP/e.tsv" \
-    && awk -F'\t' '$1 == "3" { exit !($5 != "nan") }' "$TMP/e.tsv"; then ok; else bad "exact nan rule"; fi
+if awk -F'\t' '$1 == "1" { exit !($3 == "inf" && $5 == "inf") }' "$TMP/e.tsv" \
+    && awk -F'\t' '$1 == "2" { exit !($3 != "inf" && $3 != "nan" && $4 == "inf" && $5 == "inf") }' "$TMP/e.tsv" \
+    && awk -F'\t' '$1 == "3" { exit !($5 != "nan" && $5 != "inf") }' "$TMP/e.tsv"; then ok; else bad "exact inf rule"; fi
 n=$("$PROG" exact --beta2 0.99 --t 3:6000 --log --points 300 | grep -v '^#' | awk 'NR > 1' | cut -f1 | sort -un | wc -l)
 if [ "$n" -eq 300 ]; then ok; else bad "log-spaced steps: $n distinct, expected 300"; fi
 if "$PROG" rectify --beta2 0.999 --t 100 | awk -F'\t' '$1 == "100" { d = $9 - 1; exit !(d < 1e-12 && d > -1e-12) }'; then ok; else bad "ratio_exact should be 1"; fi
@@ -239,11 +246,12 @@ if [ "$n" -eq 15 ]; then ok; else bad "step range gives $n rows, expected 15"; f
 
 # csv and json
 "$PROG" schedule --beta2 0.99 --t 1,10 --format csv >"$TMP/s.csv"
-if grep -q '^t,rho_t,sma_length,r_t,r_t_sma_exact,r_t_moment,warmup_exp_untuned,warmup_linear_untuned$' "$TMP/s.csv"; then ok; else bad "csv header"; fi
+if head -1 "$TMP/s.csv" | grep -q '^t,rho_t,sma_length,r_t,r_t_sma_exact,r_t_moment,warmup_exp_untuned,warmup_linear_untuned.$' \
+    && ! grep -q '^#' "$TMP/s.csv"; then ok; else bad "csv header"; fi
 "$PROG" schedule --beta2 0.99 --t 1,10 --format json >"$TMP/s.json"
 "$PROG" schedule --beta2 0.99 --summary --format json >"$TMP/sum.json"
 if command -v python3 >/dev/null 2>&1; then
-    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); e=json.load(open(sys.argv[2])); assert d['rows'][0][3] is None and e['rows'][0][0]==5" "$TMP/s.json" "$TMP/sum.json"; then ok; else bad "json"; fi
+    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); e=json.load(open(sys.argv[2])); assert d['rows'][0][3] == 'nan' and e['rows'][0][0]==5" "$TMP/s.json" "$TMP/sum.json"; then ok; else bad "json"; fi
 fi
 
 # --output replaces an existing file atomically and leaves no temporary
@@ -256,6 +264,276 @@ if grep -q '^3	' "$TMP/keep.tsv"; then ok; else bad "failed run clobbered the ou
 # an unwritable output directory is an error, not a crash
 "$PROG" theory --rho 3 --output "$TMP/no/such/dir/x.tsv" 2>"$TMP/stderr"
 if [ $? -ne 0 ] && grep -q "cannot create" "$TMP/stderr"; then ok; else bad "unwritable output"; fi
+
+# ---- outputs: what a user reads is right ----
+PY=/usr/bin/python3
+have_py() { [ -x "$PY" ] && "$PY" -c 'import numpy, pandas' 2>/dev/null; }
+
+# rectify: one name per quantity, and the issue's numbers at beta2 = 0.995, t = 302
+"$PROG" rectify --beta2 0.995 --t 302 >"$TMP/rect.tsv"
+if grep -q '^t	r_paper	r_sma_exact	r_moment	r_ema_exact	ratio_paper	ratio_sma_exact	ratio_moment	ratio_ema_exact$' "$TMP/rect.tsv" \
+    && awk -F'\t' '$1 == "302" { exit !($3 > 0.7541 && $3 < 0.7543 && $5 > 0.7966 && $5 < 0.7968) }' "$TMP/rect.tsv"
+then ok; else bad "rectify columns r_sma_exact/r_ema_exact"; fi
+if "$PROG" rectify --help | grep -q 'r_ema_exact  sqrt(Var_EMA' && "$PROG" replay --help | grep -q 'moment: the same at rho_moment' \
+    && "$PROG" train --help | grep -q 'flattens the SMA model exactly, not the EMA'; then ok; else bad "--help says what each rectification flattens"; fi
+
+# simulate, mu != 0: var_exact is exact, the model is moment-matched (it was
+# 31% off at mu = 0.5 with tau2 = 1/sigma^2), the KS test is of that model
+"$PROG" simulate --beta2 0.999 --steps 3000 --trials 20000 --mu 0.5 --t 100,3000 --ks 100 \
+    --ks-output "$TMP/ksmu.tsv" --threads 2 --output "$TMP/mu.tsv" 2>"$TMP/stderr"
+if awk -F'\t' '!/^#/ && $1 == "3000" { z = ($5 - $11) / $6; m = $10 / $11 - 1; exit !(z < 4.5 && z > -4.5 && m < 0.15 && m > -0.15) }' "$TMP/mu.tsv" \
+    && awk -F'\t' '!/^#/ && $1 == "100" { exit !($5 > 0.2) }' "$TMP/ksmu.tsv" \
+    && grep -q "moment-matched" "$TMP/stderr" && grep -q '^# model_nu: 1.04166' "$TMP/mu.tsv"
+then ok; else bad "simulate mu != 0: model, var_exact, KS"; fi
+
+# infinite moments print as inf (the EMA at t <= 2), nan where undefined; JSON keeps them apart
+"$PROG" simulate --beta2 0.99 --steps 5 --trials 1000 --quiet >"$TMP/inf.tsv"
+if awk -F'\t' '$1 == "1" { exit !($4 == "inf" && $5 == "inf" && $11 == "inf" && $12 == "nan") }' "$TMP/inf.tsv" \
+    && awk -F'\t' '$1 == "2" { exit !($4 != "inf" && $5 == "inf" && $11 == "inf" && $12 == "nan") }' "$TMP/inf.tsv" \
+    && awk -F'\t' '$1 == "3" { exit !($5 != "inf" && $6 == "inf" && $12 != "nan") }' "$TMP/inf.tsv"
+then ok; else bad "simulate inf rule"; fi
+if have_py; then
+    "$PROG" simulate --beta2 0.99 --steps 5 --trials 1000 --quiet --format json >"$TMP/inf.json"
+    if "$PY" -c "
+import json, sys, math
+d = json.load(open(sys.argv[1]))
+r = {row[0]: dict(zip(d['columns'], row)) for row in d['rows']}
+assert r[1]['var_psi'] == 'inf' and r[1]['rho_eff'] == 'nan' and r[3]['se_var_psi'] == 'inf'
+assert isinstance(r[3]['var_psi'], float) and math.isinf(float(r[1]['var_psi']))
+" "$TMP/inf.json"; then ok; else bad "json inf and nan"; fi
+fi
+
+# theory over the whole double range (var_psi was -0 at 1e200, the approximation 0)
+"$PROG" theory --rho 1e200,1.7976931348623157e308 >"$TMP/big.tsv"
+# (Var[psi] = 5e-201 to within a relative 1e-15; 2.781342323134002e-309 by mpmath,
+# compared as text: awk reads no subnormal numbers)
+if awk -F'\t' '!/^#/ && $1 != "rho" { n++; if ($1 + 0 < 1e201) ok1 = ($4 / 5e-201 - 1 < 1e-15 && $4 / 5e-201 - 1 > -1e-15 && $5 == $4); else ok2 = ($4 ~ /^2\.78134232313400[12][0-9]*e-309$/ && $5 == $4) }
+    END { exit !(n == 2 && ok1 && ok2) }' "$TMP/big.tsv"; then ok; else bad "theory at rho = 1e200 and DBL_MAX: $(grep -v '^#' "$TMP/big.tsv" | tr '\n' ' ')"; fi
+
+# CSV is plain RFC 4180 (one header row, CRLF, no comment lines) for every
+# subcommand, with the provenance beside it in FILE.meta; the loading recipes work
+printf '1 2\n0.5 -0.25\n0.5 -0.25\n' >"$TMP/grad.tsv"
+printf 'beta2 mu sigma steps trials seed\n0.9 0 1 10 50 1\n0.99 0.5 1 10 50 2\n' >"$TMP/grid.tsv"
+i=0
+for cmd in "theory --rho 3,4,1e200" "schedule --beta2 0.99 --t 1:5" "schedule --beta2 0.99 --summary" \
+    "simulate --beta2 0.99 --steps 20 --trials 100 --quiet --ks 5 --ks-output $TMP/csvks.csv" \
+    "exact --beta2 0.99 --t 1:4" "dof --beta2 0.99 --t 1:4" "rectify --beta2 0.99 --t 1:6" \
+    "replay --method radam --input $TMP/grad.tsv" \
+    "sweep --grid $TMP/grid.tsv --t 3,10 --checkpoint $TMP/csvsweep.ckpt"; do
+    i=$((i + 1))
+    rm -f "$TMP/csvsweep.ckpt"
+    if ! "$PROG" $cmd --format csv --output "$TMP/c$i.csv" 2>"$TMP/stderr"; then
+        bad "csv: radvar $cmd failed: $(cat "$TMP/stderr")"; continue
+    fi
+    if [ -s "$TMP/c$i.csv.meta" ] && grep -q "^# command: .*--format csv" "$TMP/c$i.csv.meta"; then ok; else bad "csv: radvar $cmd: no FILE.meta"; fi
+    if have_py; then
+        if "$PY" -c "
+import csv, sys, numpy as np, pandas as pd
+f = sys.argv[1]
+raw = open(f, 'rb').read()
+assert raw.endswith(b'\r\n') and b'#' not in raw and raw.count(b'\n') == raw.count(b'\r\n')
+rows = list(csv.reader(open(f, newline='')))
+head, body = rows[0], rows[1:]
+assert len(body) >= 1 and all(len(r) == len(head) for r in body), 'ragged'
+for r in body:
+    [float(x) for x in r]
+a = np.genfromtxt(f, delimiter=',', names=True)
+d = pd.read_csv(f)
+assert list(d.columns) == head and len(d) == len(body)
+assert np.atleast_1d(a)[head[0]].shape[0] == len(body)
+" "$TMP/c$i.csv"; then ok; else bad "csv: radvar $cmd does not load"; fi
+    fi
+done
+# TSV with its '#' lines: the numpy, pandas and gnuplot recipes of the README
+"$PROG" simulate --beta2 0.99 --steps 50 --trials 200 --quiet --output "$TMP/sim.tsv"
+if have_py; then
+    if "$PY" -c "
+import sys, numpy as np, pandas as pd
+f = sys.argv[1]
+a = np.genfromtxt((l for l in open(f) if not l.startswith('#')), delimiter='\t', names=True)
+d = pd.read_csv(f, sep='\t', comment='#')
+assert list(a['t']) == list(range(1, 51)) and list(d['t']) == list(range(1, 51))
+assert np.isinf(a['var_psi'][0]) and np.isinf(d['var_psi'][0]) and np.isnan(a['rho_eff'][0])
+" "$TMP/sim.tsv"; then ok; else bad "numpy/pandas recipes for tsv"; fi
+    "$PROG" theory --rho 3,1e200 --format json >"$TMP/t.json"
+    if "$PY" -c "
+import json, sys, numpy as np, pandas as pd
+d = json.load(open(sys.argv[1]))
+a = np.array(d['rows'], dtype=float)
+p = pd.DataFrame(d['rows'], columns=d['columns']).astype(float)
+assert np.isnan(a[0, 4]) and p['var_psi'][1] == 5e-201
+" "$TMP/t.json"; then ok; else bad "numpy/pandas recipes for json"; fi
+fi
+if command -v gnuplot >/dev/null 2>&1; then
+    n=$(gnuplot -e "set datafile separator tab; set datafile columnheaders; stats '$TMP/sim.tsv' using 't' nooutput; print STATS_records, STATS_max" 2>&1)
+    m=$(gnuplot -e "set datafile separator comma; set datafile columnheaders; stats '$TMP/c1.csv' using 'rho' nooutput; print STATS_records" 2>&1)
+    if [ "$n" = "50 50.0" ] && [ "$m" = "3" ]; then ok; else bad "gnuplot recipes: '$n' '$m'"; fi
+fi
+
+# headers record what ran; a weight decay that does nothing is refused
+expect_error "--weight-decay: 0.1 has no effect with this preset (no weight decay: optax.radam takes none)" \
+    replay --method radam --preset optax --weight-decay 0.1 --input "$TMP/grad.tsv"
+"$PROG" replay --method radam --preset optax --input "$TMP/grad.tsv" >"$TMP/rep.tsv"
+if grep -q '^# threshold: rho_t >= 5$' "$TMP/rep.tsv" && grep -q '^# below_threshold: momentum$' "$TMP/rep.tsv" \
+    && grep -q '^# eps_placement: sqrt-vhat$' "$TMP/rep.tsv" && grep -q '^# weight_decay: 0 (none)$' "$TMP/rep.tsv" \
+    && grep -q '^# rectification: paper$' "$TMP/rep.tsv" && grep -q '^# betas: 0.9' "$TMP/rep.tsv" \
+    && grep -q '^# eps: ' "$TMP/rep.tsv" && grep -q '	lr_adaptive	lr_momentum$' "$TMP/rep.tsv" \
+    && awk -F'\t' '$1 == "1" { exit !($7 == "nan" && $8 > 0) }' "$TMP/rep.tsv"
+then ok; else bad "replay header and lr columns"; fi
+printf '1 2\n0 0\n0 0\n' | "$PROG" replay --method adam --eps 0 >/dev/null 2>"$TMP/stderr"
+if grep -q "warning: parameter p0 became NaN at step 1" "$TMP/stderr" && [ "$(wc -l <"$TMP/stderr")" -eq 1 ]; then ok; else bad "non-finite parameter not reported"; fi
+
+# --quiet prints nothing; a range's step is named; one rank is singular
+"$PROG" simulate --beta2 0.99 --steps 20 --trials 100 --quiet >/dev/null 2>"$TMP/stderr"
+if [ ! -s "$TMP/stderr" ]; then ok; else bad "--quiet printed '$(cat "$TMP/stderr")'"; fi
+expect_error "--t STEP: 0 is out of range" schedule --beta2 0.9 --t 1:10:0
+rm -f "$TMP/one.ckpt"
+"$PROG" sweep --grid "$TMP/grid.tsv" --checkpoint "$TMP/one.ckpt" >/dev/null 2>"$TMP/stderr"
+if grep -q "(1 rank)" "$TMP/stderr"; then ok; else bad "sweep: $(cat "$TMP/stderr")"; fi
+
+# ---- hostile input: files, signals, encodings, limits ----
+# only a regular file or a new name is replaced; a device, a FIFO and
+# /dev/stdout are written in place; a link to a regular file keeps the link
+if [ "$(id -u)" -eq 0 ] && mknod "$TMP/null" c 1 3 2>/dev/null; then
+    "$PROG" theory --rho 3 --output "$TMP/null"
+    if [ $? -eq 0 ] && [ -c "$TMP/null" ]; then ok; else bad "--output onto a device replaced it"; fi
+fi
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" >"$TMP/fifo.out" &
+"$PROG" theory --rho 3 --output "$TMP/fifo"
+wait
+if [ -p "$TMP/fifo" ] && grep -q '^3	' "$TMP/fifo.out"; then ok; else bad "--output onto a FIFO"; fi
+echo first >"$TMP/app.tsv"
+"$PROG" theory --rho 3 --output /dev/stdout >>"$TMP/app.tsv"
+if [ -L /dev/stdout ] && head -1 "$TMP/app.tsv" | grep -q '^first$' && grep -q '^3	' "$TMP/app.tsv"; then ok; else bad "--output /dev/stdout"; fi
+echo old >"$TMP/real.tsv"
+chmod 640 "$TMP/real.tsv"
+ln -s real.tsv "$TMP/link.tsv"
+"$PROG" theory --rho 3 --output "$TMP/link.tsv"
+if [ -L "$TMP/link.tsv" ] && grep -q '^3	' "$TMP/real.tsv" && [ "$(stat -c %a "$TMP/real.tsv")" = 640 ]; then ok; else bad "--output onto a symbolic link"; fi
+# expect_refusal PATTERN ARGS...: exit 2, one stderr line matching PATTERN, nothing on stdout
+expect_refusal() {
+    pattern=$1
+    shift
+    "$PROG" "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+    code=$?
+    if [ "$code" -eq 2 ] && [ "$(wc -l <"$TMP/stderr")" -eq 1 ] && grep -q -- "$pattern" "$TMP/stderr" \
+        && [ ! -s "$TMP/stdout" ]; then ok; else bad "radvar $* -> exit $code, stderr '$(cat "$TMP/stderr")'"; fi
+}
+ln -s nowhere.tsv "$TMP/dangling.tsv"
+expect_refusal "is a symbolic link to a missing file" theory --rho 3 --output "$TMP/dangling.tsv"
+if [ -L "$TMP/dangling.tsv" ] && [ ! -e "$TMP/nowhere.tsv" ]; then ok; else bad "dangling link changed"; fi
+mkdir -p "$TMP/adir"
+expect_refusal "--output: '$TMP/adir' is a directory" theory --rho 3 --output "$TMP/adir"
+expect_refusal "--output: empty file name" theory --rho 3 --output ''
+expect_refusal "--ks-output and --output name the same output, standard output" simulate --beta2 0.9 --steps 10 --trials 10 --ks 5 --ks-output -
+expect_refusal "--ks-output: '$TMP/adir' is a directory" simulate --beta2 0.9 --steps 10 --trials 10 --ks 5 --ks-output "$TMP/adir"
+expect_refusal "--steps-output: empty file name" train --data "$TMP/adir" --method adam --lr 1e-3 --epochs 1 --batch 8 --seed 1 --log-every 1 --steps-output ""
+# long names: the temporary name stays within NAME_MAX
+long=$(printf 'x%.0s' $(seq 1 250)).tsv
+"$PROG" theory --rho 3 --output "$TMP/$long" 2>"$TMP/stderr"
+if [ $? -eq 0 ] && grep -q '^3	' "$TMP/$long"; then ok; else bad "a 254-byte file name: $(cat "$TMP/stderr")"; fi
+# messages say why
+"$PROG" theory --rho 3 --output "$TMP/grad.tsv/x.tsv" 2>"$TMP/stderr"
+if [ $? -ne 0 ] && grep -q "Not a directory" "$TMP/stderr"; then ok; else bad "no strerror: $(cat "$TMP/stderr")"; fi
+
+# every JSON output parses, whatever the command line held
+nl='
+'
+if have_py; then
+    for args in "simulate --beta2 0.9 --steps 20 --trials 50 --quiet --average sma --window 010" \
+        "simulate --beta2 0.9 --steps 20 --trials 50 --quiet --t 0x4" "simulate --beta2 0.9 --steps 20 --trials 50 --quiet --t 4." \
+        "simulate --beta2 0.9 --steps 20 --trials 50 --quiet --every +4" "theory --rho 0x10" "schedule --beta2 0x0.8 --t 3"; do
+        if "$PROG" $args --format json | "$PY" -m json.tool >/dev/null 2>&1; then ok; else bad "invalid json: radvar $args"; fi
+    done
+    rm -f "$TMP/j.ckpt"
+    cp "$TMP/grid.tsv" "$TMP/0x10"
+    if (cd "$TMP" && "$PROG" sweep --grid 0x10 --checkpoint j.ckpt --format json 2>/dev/null) \
+        | "$PY" -m json.tool >/dev/null 2>&1; then ok; else bad "invalid json: sweep --grid 0x10"; fi
+    bin=$(printf 'x\377\001y')
+    "$PROG" theory --rho 3 --format json --output "$TMP/$bin.json" && "$PY" -m json.tool "$TMP/$bin.json" >/dev/null 2>&1
+    if [ $? -eq 0 ]; then ok; else bad "invalid json with a non-UTF-8 byte on the command line"; fi
+    "$PROG" theory --rho 3 --format json --output "$TMP/a${nl}b.json" && "$PY" -m json.tool "$TMP/a${nl}b.json" >/dev/null 2>&1
+    if [ $? -eq 0 ]; then ok; else bad "invalid json with a newline on the command line"; fi
+fi
+# ... and a newline or a control byte in the command line keeps the '#' header one line each
+f="$TMP/a${nl}b.tsv"
+"$PROG" theory --rho 3 --output "$f"
+if [ "$(grep -vc '^#' "$f")" -eq 2 ] && grep -q "^# command: .* --output \$'[^']*/a\\\\nb\\.tsv'\$" "$f"; then ok
+else bad "a newline in --output broke the header: $(head -2 "$f" | tail -1)"; fi
+
+# signals: no temporary file is left behind, whatever is interrupted
+if have_py; then
+    sigtest() { # sigtest SIGNAL SECONDS ARGS...: run with the default disposition, signal, check
+        sig=$1 delay=$2
+        shift 2
+        rm -f "$TMP/sig.tsv" "$TMP"/sig.tsv.tmp.*
+        "$PY" -c "
+import os, signal, subprocess, sys, time
+p = subprocess.Popen(sys.argv[3:], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+p.stdin.write(b'1 2\n0.5 0.5\n'); p.stdin.flush()
+time.sleep(float(sys.argv[2]))
+p.send_signal(getattr(signal, sys.argv[1]))
+p.wait(); p.stdin.close()
+sys.exit(0 if p.returncode == -getattr(signal, sys.argv[1]) else 1)
+" "$sig" "$delay" "$PROG" "$@" --output "$TMP/sig.tsv"
+        code=$?
+        if [ $code -eq 0 ] && ! ls "$TMP"/sig.tsv.tmp.* >/dev/null 2>&1 && [ ! -e "$TMP/sig.tsv" ]; then ok
+        else bad "$sig during radvar $*: exit $code, left $(ls "$TMP" | grep -c 'sig.tsv')"; fi
+    }
+    for sig in SIGINT SIGTERM; do
+        sigtest $sig 0.5 theory --rho 3:1e9:100000000
+        sigtest $sig 0.5 schedule --beta2 0.999 --t 1:100000000
+        sigtest $sig 0.5 exact --beta2 0.999 --t 3:100000
+        sigtest $sig 0.5 dof --beta2 0.999 --t 3:100000
+        sigtest $sig 0.5 rectify --beta2 0.999 --t 3:100000
+        sigtest $sig 0.5 replay --method adam
+    done
+    # simulate: SIGINT stops within about a second however long a block of
+    # trials takes, and writes what it has; a second SIGINT ends at once
+    rm -f "$TMP/long.tsv"
+    "$PY" -c "
+import signal, subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stderr=subprocess.DEVNULL)
+time.sleep(2); t0 = time.time(); p.send_signal(signal.SIGINT); p.wait(); dt = time.time() - t0
+sys.exit(0 if p.returncode == 130 and dt < 1.5 else 1)
+" "$PROG" simulate --beta2 0.999 --steps 1000000 --trials 100000 --every 100000 --quiet --output "$TMP/long.tsv"
+    if [ $? -eq 0 ] && grep -q '^# interrupted: yes' "$TMP/long.tsv"; then ok; else bad "simulate: SIGINT took longer than 1.5 s"; fi
+    rm -f "$TMP/long.tsv"
+    "$PY" -c "
+import signal, subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stderr=subprocess.DEVNULL)
+time.sleep(2); p.send_signal(signal.SIGINT); time.sleep(0.3); p.send_signal(signal.SIGINT); p.wait()
+sys.exit(0 if p.returncode == -signal.SIGINT else 1)
+" "$PROG" simulate --beta2 0.9 --steps 3000000 --trials 2 --quiet --output "$TMP/long.tsv"
+    if [ $? -eq 0 ] && ! ls "$TMP"/long.tsv* >/dev/null 2>&1; then ok; else bad "simulate: a second SIGINT did not end it at once"; fi
+fi
+
+# a full disk is an error: --help, --version, and every table on standard output
+if [ -w /dev/full ]; then
+    for args in "--help" "--version" "theory --help" "simulate --help" "theory --rho 3" \
+        "bench-step --method adam --n 10 --threads 1 --steps 1"; do
+        "$PROG" $args >/dev/full 2>"$TMP/stderr"
+        if [ $? -eq 1 ] && grep -q "No space left on device" "$TMP/stderr"; then ok; else bad "radvar $args >/dev/full"; fi
+    done
+    "$PROG" theory --rho 3 --output /dev/full 2>"$TMP/stderr"
+    if [ $? -eq 1 ] && grep -q "writing '/dev/full' failed: No space left on device" "$TMP/stderr" && [ -c /dev/full ]; then ok; else bad "--output /dev/full"; fi
+fi
+
+# simulate: gradient scales it cannot represent are refused; the edges work
+expect_error "--mu: 1e200 is out of range for --sigma 1" simulate --beta2 0.9 --steps 10 --trials 10 --mu 1e200
+expect_error "--sigma: 1e-310 is out of range: must be in \[1e-50, 1e50\]" simulate --beta2 0.9 --steps 10 --trials 10 --sigma 1e-310
+for sg in 1e-50 1e50; do
+    "$PROG" simulate --beta2 0.9 --steps 10 --trials 1000 --sigma $sg --mu "$(awk -v s=$sg 'BEGIN { print 1e8 * s }')" --t 10 --quiet >"$TMP/edge.tsv"
+    if awk -F'\t' '$1 == "10" { for (k = 4; k <= 14; k++) if ($k == "nan" || $k == "inf" || $k == 0 || $k == "-inf") exit 1; n = 1 } END { exit !n }' "$TMP/edge.tsv"; then ok; else bad "simulate at sigma = $sg: $(grep '^10	' "$TMP/edge.tsv")"; fi
+done
+
+# memory is estimated before it is allocated: sizes beyond any machine
+# (40 TB of per-step moments for 1024 threads, 3e17 bytes of KS samples)
+expect_error "reported steps need about .* GB of memory.*--every K or --t LIST" simulate --beta2 0.9 --steps 1e9 --trials 2 --threads 1024
+expect_error "--ks: keeping 36028797018963968 psi^2 samples .* GB.*fewer --trials" simulate --beta2 0.9 --steps 10 \
+    --trials 9007199254740992 --ks 1,2,3,4 --ks-output "$TMP/k.tsv"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

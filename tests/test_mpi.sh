@@ -20,11 +20,13 @@ strip() { grep -v '^# command:\|^# threads:\|^# ranks:'; }
 # simulate: the same bytes for every rank count, EMA and SMA, with KS samples
 for avg in ema sma; do
     "$PROG" simulate --beta2 0.99 --steps 400 --trials 9000 --average $avg --ks 5,400 --every 7 \
-        --threads 2 --quiet 2>/dev/null | strip >"$TMP/plain.tsv"
+        --ks-output "$TMP/plain_ks.tsv" --threads 2 --quiet 2>/dev/null | strip >"$TMP/plain.tsv"
     for p in 1 2 3; do
         timeout 300 $MPIRUN -n $p "$MPIPROG" simulate --beta2 0.99 --steps 400 --trials 9000 \
-            --average $avg --ks 5,400 --every 7 --threads 1 --quiet 2>"$TMP/err" | strip >"$TMP/mpi$p.tsv"
-        if cmp -s "$TMP/plain.tsv" "$TMP/mpi$p.tsv" && [ -s "$TMP/plain.tsv" ]; then
+            --average $avg --ks 5,400 --ks-output "$TMP/mpi_ks$p.tsv" --every 7 --threads 1 --quiet \
+            2>"$TMP/err" | strip >"$TMP/mpi$p.tsv"
+        if cmp -s "$TMP/plain.tsv" "$TMP/mpi$p.tsv" && [ -s "$TMP/plain.tsv" ] \
+            && [ "$(strip <"$TMP/plain_ks.tsv")" = "$(strip <"$TMP/mpi_ks$p.tsv")" ]; then
             ok
         else
             bad "simulate --average $avg with $p ranks differs from one process: $(head -3 "$TMP/err")"

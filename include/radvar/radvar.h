@@ -10,6 +10,7 @@
 #define RADVAR_RADVAR_H
 
 #include "radvar/common.h"
+#include "radvar/dof.h"
 #include "radvar/exact.h"
 #include "radvar/gradstats.h"
 #include "radvar/noise.h"

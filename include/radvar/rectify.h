@@ -87,9 +87,44 @@ RADVAR_API int radvar_rectify_kurtosis_e(double beta2, double t, double kappa, r
 RADVAR_API double radvar_rectify_kurtosis(double beta2, double t, double kappa);
 
 /* The rectification of `kind` at (beta2, t) (kurtosis at kappa = 3, i.e. the
- * Gaussian; ema_exact has its own function, since it needs mu and sigma). */
+ * Gaussian; ema_exact has its own function,
+ * below, since it needs mu and sigma). */
 RADVAR_API int radvar_rectify_e(radvar_rectify_kind kind, double beta2, double t, radvar_result *r);
 RADVAR_API double radvar_rectify(radvar_rectify_kind kind, double beta2, double t);
+
+/* The exact EMA rectification (src/rectify_ema.c):
+ * sqrt(Var_EMA[psi_inf] / Var_EMA[psi_t]) from the exact moments of
+ * radvar/exact.h for gradients N(mu, sigma^2) (two quadratures).
+ * domain: 0 < beta2 < 1, t a whole number >= 3 or inf (Var_EMA[psi_t] is
+ * infinite for t <= 2), mu finite, 0 < sigma < inf.
+ * exceptions: RADVAR_EDOM, RADVAR_EMAXITER (a quadrature short of its
+ * tolerance: the value is the best found, err says how good), RADVAR_ENOMEM. */
+RADVAR_API int radvar_rectify_ema_exact_e(double beta2, double t, double mu, double sigma,
+                                          radvar_result *r);
+RADVAR_API double radvar_rectify_ema_exact(double beta2, double t, double mu, double sigma);
+
+/* Every rectification at step t, judged against the exact EMA variance:
+ * r_X is the rectification X at (beta2, t) (paper, sma_exact, moment as
+ * above, ema_exact = sqrt(var_inf / var_t)), and
+ * ratio_X = Var[r_X psi_t] / Var_EMA[psi_inf] = r_X^2 var_t / var_inf
+ * (1 is a perfectly flat variance).  NaN where X is not defined at t. */
+typedef struct {
+    double t;
+    double var_t;   /* exact Var_EMA[psi_t]: inf for t <= 2 (then every r and ratio is NaN) */
+    double var_inf; /* Var_EMA[psi_inf], as given */
+    double abs_err; /* the quadrature's estimate of the absolute error of var_t */
+    double r_paper, r_sma_exact, r_moment, r_ema_exact;
+    double ratio_paper, ratio_sma_exact, ratio_moment, ratio_ema_exact;
+} radvar_rectify_comparison;
+
+/* Fill *out at step t given the stationary variance var_inf (the var_psi of
+ * radvar_exact_moments_ema(beta2, INFINITY, mu, sigma, ...), computed once
+ * for every t).  domain: 0 < beta2 < 1, t a whole number >= 1, mu finite,
+ * 0 < sigma < inf, 0 < var_inf < inf.
+ * exceptions: RADVAR_EDOM (every field NaN), RADVAR_EMAXITER (as for
+ * radvar_rectify_ema_exact_e), RADVAR_ENOMEM. */
+RADVAR_API int radvar_rectify_ema_compare(double beta2, double t, double mu, double sigma,
+                                          double var_inf, radvar_rectify_comparison *out);
 
 /* When RAdam rectifies: rho_t > rho_min (RADVAR_CMP_GT) or
  * rho_t >= rho_min (RADVAR_CMP_GE). */

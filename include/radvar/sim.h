@@ -98,17 +98,27 @@ RADVAR_API const radvar_stats_moments *radvar_sim_moments(const radvar_sim *s, s
 RADVAR_API double radvar_sim_dof(const radvar_sim *s, size_t k);
 
 /* What the moments at cfg.report[k] say, beside the model:
- *   t, rho_t, dof            the step, the paper's rho_t and the model's dof;
- *   mean_psi, var_psi        sample mean and (n-1) variance of psi_t;
+ *   t, rho_t, dof            the step, the paper's rho_t and the number of
+ *                            gradients the model averages: the SMA window
+ *                            k_t, or rho_t for the EMA;
+ *   mean_psi, var_psi        sample mean and (n-1) variance of psi_t; inf
+ *                            where the population moment is infinite
+ *                            (E[psi] with 1 gradient averaged, E[psi^2] with
+ *                            2 or fewer: the EMA at t <= 2 or beta2 = 0);
  *   se_var_psi               standard error of var_psi from the sample fourth
  *                            moment; inf where psi_t has no fourth moment
  *                            (4 or fewer gradients averaged);
  *   *_rect_psi               the same for r_t psi_t, r_t the paper's term at
  *                            dof (NaN where dof <= 4);
- *   var_model                Theorem 1 at dof with tau2 = 1/sigma^2;
- *   rho_eff, _lo, _hi        the rho at which Theorem 1 gives var_psi, with
- *                            a 95% interval from var_psi -/+ 1.96 se (2 and
- *                            inf where se is not finite).
+ *   var_model                Var[psi] of the model (radvar_sim_model):
+ *                            Theorem 1 at nu dof with tau2 = 1/(mu^2 + sigma^2),
+ *                            nu = (1+m^2)^2/(1+2m^2), m = mu/sigma (for mu = 0:
+ *                            Theorem 1 at dof, 1/sigma^2); inf where nu dof <= 2;
+ *   rho_eff, _lo, _hi        the dof at which the model's variance equals
+ *                            var_psi (in the units of dof: the model's rho
+ *                            divided by nu), with a 95% interval from
+ *                            var_psi -/+ 1.96 se (2/nu and inf where se is not
+ *                            finite); NaN where var_psi is infinite.
  * exceptions: RADVAR_EINVAL (k >= n_report). */
 typedef struct {
     double t, rho_t, dof;
@@ -117,6 +127,27 @@ typedef struct {
     double var_model, rho_eff, rho_eff_lo, rho_eff_hi;
 } radvar_sim_summary;
 RADVAR_API int radvar_sim_summarize(const radvar_sim *s, size_t k, radvar_sim_summary *out);
+
+/* The model of psi_t^2 at cfg.report[k]: Scale-inv-chi2(*rho, *tau2) with
+ * rho = nu dof and tau2 = 1/(mu^2 + sigma^2), the scaled inverse chi-square
+ * whose gradients' squares have the mean and variance of (mu + sigma Z)^2
+ * (Satterthwaite); the paper's model for mu = 0.  exceptions: RADVAR_EINVAL. */
+RADVAR_API int radvar_sim_model(const radvar_sim *s, size_t k, double *rho, double *tau2);
+
+/* The exact Var[psi_t] at cfg.report[k] for the configuration, from
+ * radvar/exact.h (the EMA; the SMA with mu != 0 as equal weights) or
+ * Theorem 1 (the SMA with mu = 0, exact there), for any mu: +inf where it is
+ * infinite (2 or fewer gradients averaged).  It reads the configuration
+ * only, so it may run while another thread iterates the handle.
+ * exceptions: RADVAR_EINVAL (k >= n_report), RADVAR_EMAXITER (as in
+ * radvar/exact.h), RADVAR_EDOM (an SMA window above 100000 with mu != 0, or
+ * the exact module's domain), RADVAR_ENOMEM. */
+RADVAR_API int radvar_sim_var_exact_e(const radvar_sim *s, size_t k, radvar_result *r);
+
+/* The Kolmogorov-Smirnov test of the psi^2 samples at cfg.ks[j] (the trials
+ * done) against the model of radvar_sim_model (NaN with no trial done).
+ * exceptions: RADVAR_EINVAL (j >= n_ks), RADVAR_ENOMEM (it sorts a copy). */
+RADVAR_API int radvar_sim_ks_test(const radvar_sim *s, size_t j, double *distance, double *p_value);
 
 /* The psi^2 samples at cfg.ks[j], one per trial, in trial order (the
  * entries of trials not done yet are unspecified); NULL for j >= n_ks. */
