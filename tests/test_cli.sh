@@ -279,10 +279,12 @@ if "$PROG" rectify --help | grep -q 'r_ema_exact  sqrt(Var_EMA' && "$PROG" repla
 
 # simulate, mu != 0: var_exact is exact, the model is moment-matched (it was
 # 31% off at mu = 0.5 with tau2 = 1/sigma^2), the KS test is of that model
+# (an approximation: its distance is small, D < 0.03, not zero, so no p-value
+# bound is asserted)
 "$PROG" simulate --beta2 0.999 --steps 3000 --trials 20000 --mu 0.5 --t 100,3000 --ks 100 \
     --ks-output "$TMP/ksmu.tsv" --threads 2 --output "$TMP/mu.tsv" 2>"$TMP/stderr"
 if awk -F'\t' '!/^#/ && $1 == "3000" { z = ($5 - $11) / $6; m = $10 / $11 - 1; exit !(z < 4.5 && z > -4.5 && m < 0.15 && m > -0.15) }' "$TMP/mu.tsv" \
-    && awk -F'\t' '!/^#/ && $1 == "100" { exit !($5 > 0.2) }' "$TMP/ksmu.tsv" \
+    && awk -F'\t' '!/^#/ && $1 == "100" { exit !($4 < 0.03) }' "$TMP/ksmu.tsv" \
     && grep -q "moment-matched" "$TMP/stderr" && grep -q '^# model_nu: 1.04166' "$TMP/mu.tsv"
 then ok; else bad "simulate mu != 0: model, var_exact, KS"; fi
 

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Sequence reversal with a small post-LN Transformer encoder.
+r"""Sequence reversal with a small post-LN Transformer encoder.
 
 The task behind the paper's motivation, at a size that trains on one CPU core:
 a random sequence of L tokens from a vocabulary of V goes in, and at every
 position the encoder predicts the token at the mirrored position (position i
 predicts x[L-1-i]).  Chance loss is ln V.  A deep post-LN encoder trained with
-plain Adam and no warmup stays at chance for some seeds; with linear warmup or
+plain Adam and no warmup stays at chance for most seeds; with linear warmup or
 RAdam it learns the task.
 
 Everything is deterministic for a given seed: the initial weights
@@ -17,9 +17,12 @@ the update, is an accuracy on data the model has not seen.
 Use it as a module (train(cfg, optimizer_factory)) or from the command line:
 
     /usr/bin/python3 experiments/transformer/reversal.py --optimizer adam \
-        --lr 3e-3 --steps 600 --seed 1 --warmup 300 --layers 8
+        --lr 3e-3 --beta2 0.98 --steps 300 --seed 1 --warmup 150 --layers 8 --batch 16
 
-prints a TSV of step, loss, accuracy, lr and '#' lines with a summary.
+prints a TSV of step, loss, accuracy, lr and '#' lines with a summary.  The
+defaults are the recommended default scale (see SEARCH.md); --warmup applies to
+adam, adam-warmup and adam-eps, and is adam-2k's number of v-only steps unless
+--v-only-steps is given; --steps counts every step, adam-2k's v-only ones too.
 """
 
 import argparse
@@ -259,7 +262,8 @@ def optimizer_factory(name, lr, beta1=0.9, beta2=0.999, eps=1e-8, warmup=0, v_on
 # ---------------------------------------------------------------- training
 
 
-DEFAULTS = dict(vocab=16, length=16, d_model=64, heads=4, ff=256, layers=8, batch=32, steps=600,
+# The recommended default scale (SEARCH.md); search.py --scale full uses batch 32, 600 steps.
+DEFAULTS = dict(vocab=16, length=16, d_model=64, heads=4, ff=256, layers=8, batch=16, steps=300,
                 seed=0, dropout=0.0, norm_first=False, layer_init="clone")
 
 
@@ -352,7 +356,7 @@ def parse_args(argv):
     ap.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--beta1", type=float, default=0.9)
-    ap.add_argument("--beta2", type=float, default=0.999)
+    ap.add_argument("--beta2", type=float, default=0.98)
     ap.add_argument("--eps", type=float, default=1e-8,
                     help="Adam's eps (adam-eps uses 1e-4 unless this is set)")
     ap.add_argument("--warmup", type=int, default=0,

@@ -46,10 +46,10 @@ ALL = "adam,adam-warmup,radam,radam-paper,radam-official,adam-eps,adam-2k"
 # The recommended settings (SEARCH.md has the runs behind them).
 SCALES = {
     "default": dict(layers=8, d_model=64, heads=4, ff=256, batch=16, length=16, vocab=16,
-                    lr=3e-3, beta2=0.999, steps=300, warmup=150, seeds="0,1,2",
+                    lr=3e-3, beta2=0.98, steps=300, warmup=150, seeds="0,1,2",
                     optimizers=ALL),
     "full": dict(layers=8, d_model=64, heads=4, ff=256, batch=32, length=16, vocab=16,
-                 lr=3e-3, beta2=0.999, steps=600, warmup=300, seeds="0,1,2,3,4",
+                 lr=3e-3, beta2=0.98, steps=600, warmup=300, seeds="0,1,2,3,4",
                  optimizers=ALL),
 }
 
