@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "radvar/noise.h"
 
 static const char *command_name = "radvar";
 static char command_label[64] = "radvar";
@@ -331,6 +332,15 @@ uint64_t cli_seed(const char *opt, const char *text)
         x = 10 * x + d;
     }
     return x;
+}
+
+radvar_noise cli_noise(const char *opt, const char *text)
+{
+    radvar_noise n;
+    char why[256];
+    if (radvar_noise_parse(text, &n, why, sizeof why) != RADVAR_SUCCESS)
+        cli_fail("%s: %s", opt, why);
+    return n;
 }
 
 double cli_now(void)

@@ -22,6 +22,7 @@
 #include "radvar/exact.h"
 #include "radvar/noise.h"
 #include "radvar/rng.h"
+#include "radvar/schedule.h"
 #include "radvar/sim.h"
 #include "radvar/stats.h"
 #include "../src/dispatch.h"    /* internal: which path this processor takes */
@@ -472,6 +473,73 @@ START_TEST(test_normal_model_is_default)
 }
 END_TEST
 
+/* What the moments say under a noise model: the matched model, the exact
+ * variance of the noise model, and where neither exists. */
+START_TEST(test_summary_under_noise)
+{
+    uint64_t report[] = {3, 50}, ks[] = {50};
+    radvar_sim_config c = config("laplace", 0.99, 50, 600, 0.0, 2.0, 9, 2);
+    c.report = report;
+    c.n_report = 2;
+    c.ks = ks;
+    c.n_ks = 1;
+    radvar_sim *s = run(&c);
+    double rho, tau2, d, p;
+    ck_assert_int_eq(radvar_sim_model(s, 1, &rho, &tau2), RADVAR_SUCCESS);
+    ck_assert_rel(rho, 0.4 * radvar_sim_dof(s, 1), TEST_TOL1); /* 2/(kappa-1), kappa = 6 */
+    ck_assert_rel(tau2, 0.25, TEST_TOL0);
+    radvar_result v;
+    radvar_exact_moments m;
+    ck_assert_int_eq(radvar_sim_var_exact_e(s, 1, &v), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_exact_moments_ema_noise(0.99, 50, 0.0, 2.0, &c.noise, &m), RADVAR_SUCCESS);
+    ck_assert(v.val == m.var_psi);
+    radvar_sim_summary sum;
+    ck_assert_int_eq(radvar_sim_summarize(s, 0, &sum), RADVAR_SUCCESS);
+    ck_assert(isinf(sum.var_model)); /* 0.4 rho_3 <= 2 */
+    ck_assert_int_eq(radvar_sim_ks_test(s, 0, &d, &p), RADVAR_SUCCESS);
+    ck_assert(d >= 0 && d < 1 && p >= 0 && p <= 1);
+    radvar_sim_free(s);
+
+    /* infinite kurtosis: nu = 0, no dof, no KS */
+    c.noise = parsed("student:nu=3");
+    s = run(&c);
+    ck_assert_int_eq(radvar_sim_model(s, 1, &rho, &tau2), RADVAR_SUCCESS);
+    ck_assert(rho == 0.0);
+    ck_assert_int_eq(radvar_sim_summarize(s, 1, &sum), RADVAR_SUCCESS);
+    ck_assert(isinf(sum.var_model));
+    ck_assert_nan(sum.rho_eff);
+    ck_assert_int_eq(radvar_sim_ks_test(s, 0, &d, &p), RADVAR_SUCCESS);
+    ck_assert_nan(d);
+    ck_assert_nan(p);
+    radvar_sim_free(s);
+
+    /* decay (EMA): nu = rho_mm / rho_moment, tau2 = 1/E[X] */
+    c.noise = parsed("decay:a=1,tau=10");
+    c.mu = 0.5;
+    s = run(&c);
+    ck_assert_int_eq(radvar_sim_model(s, 1, &rho, &tau2), RADVAR_SUCCESS);
+    ck_assert_rel(rho, radvar_noise_rho_mm(&c.noise, 0.99, 50, 0.5, 2.0)
+                           / radvar_schedule_rho_moment(0.99, 50) * radvar_sim_dof(s, 1), TEST_TOL1);
+    ck_assert_rel(tau2, 1.0 / radvar_noise_mean_square(&c.noise, 0.99, 50, 0.5, 2.0), TEST_TOL0);
+    radvar_sim_free(s);
+
+    /* ar1 under the SMA: no model, no exact variance */
+    c.noise = parsed("ar1:phi=0.5");
+    c.average = RADVAR_AVERAGE_SMA;
+    s = run(&c);
+    ck_assert_int_eq(radvar_sim_model(s, 1, &rho, &tau2), RADVAR_SUCCESS);
+    ck_assert_nan(rho);
+    ck_assert_nan(tau2);
+    ck_assert_int_eq(radvar_sim_var_exact_e(s, 1, &v), RADVAR_EDOM);
+    ck_assert_nan(v.val);
+    ck_assert_int_eq(radvar_sim_summarize(s, 1, &sum), RADVAR_SUCCESS);
+    ck_assert_nan(sum.var_model);
+    ck_assert_nan(sum.rho_eff);
+    ck_assert(isfinite(sum.var_psi));
+    radvar_sim_free(s);
+}
+END_TEST
+
 START_TEST(test_config_errors)
 {
     uint64_t report[] = {10};
@@ -523,6 +591,7 @@ int main(void)
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("Limits");
     tcase_add_test(limits, test_normal_model_is_default);
+    tcase_add_test(limits, test_summary_under_noise);
     tcase_add_test(limits, test_config_errors);
     suite_add_tcase(s, limits);
     return run_suite(s);

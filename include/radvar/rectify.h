@@ -115,6 +115,8 @@ typedef struct {
     double abs_err; /* the quadrature's estimate of the absolute error of var_t */
     double r_paper, r_sma_exact, r_moment, r_ema_exact;
     double ratio_paper, ratio_sma_exact, ratio_moment, ratio_ema_exact;
+    double r_mm, ratio_mm; /* radvar_rectify_mm under the noise model (the
+                              normal model in radvar_rectify_ema_compare) */
 } radvar_rectify_comparison;
 
 /* Fill *out at step t given the stationary variance var_inf (the var_psi of
@@ -125,6 +127,18 @@ typedef struct {
  * radvar_rectify_ema_exact_e), RADVAR_ENOMEM. */
 RADVAR_API int radvar_rectify_ema_compare(double beta2, double t, double mu, double sigma,
                                           double var_inf, radvar_rectify_comparison *out);
+
+/* The same under a noise model (radvar/noise.h): var_t from
+ * radvar_exact_moments_ema_noise, var_inf the target
+ * radvar_rectify_noise_target(beta2, t, mu, sigma, noise) (for a stationary
+ * model the same at every t; for decay that of step t), r_ema_exact =
+ * sqrt(var_inf / var_t), and r_mm = radvar_rectify_mm.  With the normal model
+ * this is radvar_rectify_ema_compare, bit for bit.
+ * domain: as radvar_rectify_ema_compare, a valid model (decay: in the domain
+ * of radvar_exact_moments_ema_noise).  exceptions: as radvar_rectify_ema_compare. */
+RADVAR_API int radvar_rectify_ema_compare_noise(double beta2, double t, double mu, double sigma,
+                                                const radvar_noise *noise, double var_inf,
+                                                radvar_rectify_comparison *out);
 
 /* When RAdam rectifies: rho_t > rho_min (RADVAR_CMP_GT) or
  * rho_t >= rho_min (RADVAR_CMP_GE). */
