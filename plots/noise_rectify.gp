@@ -10,6 +10,7 @@
 dir_data = ARG1; specs = ARG2; out = ARG3
 dir = ARG0[1:strstrt(ARG0, "noise_rectify.gp") - 1]
 load dir."common.gp"
+set encoding utf8
 if (strstrt(out, ".svg") > 0) {
     set terminal svg size 1400,760 dynamic enhanced font "sans,11" background "white"
 } else {
@@ -17,7 +18,7 @@ if (strstrt(out, ".svg") > 0) {
 }
 set output out
 n = words(specs)
-set multiplot layout 2,4 title "How flat is Var[r psi_t] / Var[psi_{/Symbol \245}] under each noise model? (exact; beta_2 = 0.999, mu = 0)"
+set multiplot layout 2,4 title "How flat is Var[r psi_t] / Var[psi_∞] under each noise model? (exact; beta_2 = 0.999, mu = 0)"
 set logscale x
 set xrange [5:6000]
 set yrange [0:1.4]

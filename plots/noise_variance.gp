@@ -7,6 +7,7 @@
 dir_data = ARG1; specs = ARG2; out = ARG3
 dir = ARG0[1:strstrt(ARG0, "noise_variance.gp") - 1]
 load dir."common.gp"
+set encoding utf8
 n = words(specs)
 array colors[8] = ["black", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#1f77b4", "#8c564b", "#e377c2"]
 set multiplot layout 1,2 title "Exact Var[psi_t] of the EMA under each noise model (beta_2 = 0.999, mu = 0, sigma = 1)"
