@@ -354,10 +354,13 @@ static void radam_scalars(const radvar_optim_config *c, double t, struct step_sc
         s->move = c->below == RADVAR_BELOW_MOMENTUM || s->kernel == KERNEL_RADAM_KURTOSIS;
     }
     d->r_t = s->r;
-    d->effective_lr = !s->move ? 0
-                      : s->rectified ? s->lr * s->r / s->bc1
-                                           * (c->eps_placement == RADVAR_EPS_SQRT_V ? s->bc2_sqrt : 1.0)
-                                     : s->lr / s->bc1;
+    if (s->rectified) {
+        d->lr_adaptive = s->lr * s->r / s->bc1 * (c->eps_placement == RADVAR_EPS_SQRT_V ? s->bc2_sqrt : 1.0);
+        d->lr_momentum = NAN;
+    } else {
+        d->lr_adaptive = NAN;
+        d->lr_momentum = s->lr / s->bc1;
+    }
 }
 
 static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s,
@@ -391,7 +394,8 @@ static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s
         s->kernel = KERNEL_SGD;
         s->first_momentum_step = t == 1.0;
         d->r_t = 1;
-        d->effective_lr = s->lr;
+        d->lr_adaptive = NAN;
+        d->lr_momentum = s->lr;
         break;
     case RADVAR_ADAM_2K:
         if (t <= c->v_only_steps) { /* v only: no momentum, no move */
@@ -408,7 +412,8 @@ static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s
         s->kernel = KERNEL_ADAM;
         s->step_size = s->lr / s->bc1;
         d->r_t = 1;
-        d->effective_lr = s->move ? s->step_size : 0;
+        d->lr_adaptive = s->step_size;
+        d->lr_momentum = NAN;
         break;
     case RADVAR_RADAM:
         radam_scalars(c, t, s, d);
@@ -417,6 +422,8 @@ static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s
     d->rectified = s->rectified;
     /* with the kurtosis kernel: what a coordinate with kappa <= 3 does */
     d->moved = s->kernel == KERNEL_RADAM_KURTOSIS ? (s->rectified || s->below_momentum) : s->move;
+    if (!d->moved)
+        d->lr_adaptive = d->lr_momentum = 0;
 }
 
 /* A value is NaN or infinite exactly when its exponent bits are all ones;
