@@ -252,6 +252,7 @@ check-run: $(TEST_BIN) $(PROG) $(SHARED_LIB) $(FUZZ_REPLAY)
 	@echo "== tests/test_inputs.sh"; sh tests/test_inputs.sh $(PROG)
 	@set -e; for t in $(FUZZ_TARGETS); do echo "== fuzz corpus tests/fuzz/$$t"; $(BUILD)/fuzz/replay_$$t tests/fuzz/$$t; done
 	@echo "== tests/test_dispatch.sh"; sh tests/test_dispatch.sh $(PROG)
+	@echo "== tests/test_gradients.sh"; sh tests/test_gradients.sh $(PROG)
 	@echo "== tests/test_python.sh"; sh tests/test_python.sh $(BUILD) $(SAN)
 
 check: deps-test deps-mpi
@@ -295,6 +296,7 @@ references: deps-refs
 	/usr/bin/python3 tests/ref/make_rng_refs.py
 	/usr/bin/python3 tests/ref/make_generator_refs.py
 	/usr/bin/python3 tests/ref/make_gradstats_refs.py
+	/usr/bin/python3 tests/ref/make_gradfit_refs.py
 	/usr/bin/python3 tests/ref/make_noise_refs.py
 	/usr/bin/python3 tests/ref/make_theory_range_refs.py
 	/usr/bin/python3 tests/ref/make_rectify_ema_refs.py
@@ -327,7 +329,7 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(PYTHONDIR)/radvar
 	install -m 644 python/radvar/__init__.py python/radvar/_lib.py python/radvar/_functions.py \
-	    python/radvar/torch.py $(DESTDIR)$(PYTHONDIR)/radvar/
+	    python/radvar/torch.py python/radvar/gradlog.py $(DESTDIR)$(PYTHONDIR)/radvar/
 	printf '# written by make install\nLIBDIR = "%s"\n' '$(LIBDIR)' >$(DESTDIR)$(PYTHONDIR)/radvar/_install.py
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 

@@ -167,5 +167,6 @@ int cmd_replay(int argc, char **argv);
 int cmd_bench_step(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_gradients(int argc, char **argv);
 
 #endif

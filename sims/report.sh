@@ -129,6 +129,28 @@ table() { # a checks TSV as a markdown table
         echo "below (experiments), measured in this run and not tuned."
         echo
     fi
+    if [ -f "$OUT/psi_variance.png" ]; then
+        echo "## Real gradients"
+        echo
+        echo "![histograms of log2 |g|](grad_hist.png)"
+        echo
+        echo "![histograms of log2 |update|](update_hist.png)"
+        echo
+        echo "Histograms of log2 |g| and of log2 |update| over all parameters against the step"
+        echo "(\`radvar train --grad-hist\`), for Adam and its variance-reducing variants and"
+        echo "RAdam at lr 3e-2: the data of the paper's figures 2 and 3."
+        echo
+        echo "![Var[psi_t] on real gradients](psi_variance.png)"
+        echo
+        echo "![gradient noise per coordinate](gradient_shape.png)"
+        echo
+        echo "Var[psi_t] and Var[r_t psi_t] across training runs that differ only in their"
+        echo "minibatches, against the Gaussian theory, the noise models fitted to the"
+        echo "logged gradients, and Gaussian noise around the runs' own path; the kurtosis"
+        echo "and lag-1 autocorrelation of each logged coordinate (the checks table"
+        echo "below, gradients, has the numbers)."
+        echo
+    fi
     echo "## Checks"
     echo
     for f in "$OUT"/data/checks_*.tsv; do

@@ -20,5 +20,7 @@ echo "reproduce: reference optimizer (presets)" >&2
 sh sims/optimizer.sh "$OUT"
 echo "reproduce: experiments on Fashion-MNIST (train), SCALE=$SCALE" >&2
 sh sims/experiments.sh "$OUT"
+echo "reproduce: real gradients (train --log-grads, gradients), SCALE=$SCALE" >&2
+sh sims/gradients.sh "$OUT"
 sh sims/report.sh "$OUT" "$(( $(date +%s) - start ))"
 echo "reproduce: done in $(( $(date +%s) - start )) s; see $OUT/REPORT.md" >&2
