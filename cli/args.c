@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "parse.h"
+#include "radvar/noise.h"
 
 static const char *command_name = "radvar";
 static char command_label[64] = "radvar";
@@ -168,6 +169,15 @@ cli_grid cli_step_grid_log(const char *opt, const char *text, size_t points)
     cli_grid g;
     check(cli_parse_step_grid_log(opt, text, points, &g, msg, sizeof msg), msg);
     return g;
+}
+
+radvar_noise cli_noise(const char *opt, const char *text)
+{
+    radvar_noise n;
+    char why[256];
+    if (radvar_noise_parse(text, &n, why, sizeof why) != RADVAR_SUCCESS)
+        cli_fail("%s: %s", opt, why);
+    return n;
 }
 
 double cli_now(void)

@@ -145,6 +145,36 @@ static int grid_header(char **tok, size_t nf, size_t lineno, const char *path, i
     return CLI_OK;
 }
 
+/* The optional column "noise": its index, or -1. */
+static int grid_noise_column(char **tok, size_t nf, size_t lineno, int *column, char *msg,
+                             size_t len)
+{
+    *column = -1;
+    for (size_t c = 0; c < nf; c++)
+        if (strcmp(tok[c], "noise") == 0) {
+            if (*column >= 0)
+                return fail(msg, len, CLI_EINPUT, "--grid: line %zu: the header names 'noise' twice",
+                            lineno);
+            *column = (int)c;
+        }
+    return CLI_OK;
+}
+
+/* A grid's noise SPEC: radvar_noise_parse's, with ';' for ',' */
+static int grid_noise(const char *text, size_t lineno, radvar_noise *n, char *msg, size_t len)
+{
+    char spec[256], why[256], q[200];
+    size_t l = strlen(text);
+    if (l >= sizeof spec)
+        return fail(msg, len, CLI_EINPUT, "--grid line %zu noise: '%s' is too long for a noise model",
+                    lineno, quote(text, l, q, sizeof q));
+    for (size_t i = 0; i <= l; i++)
+        spec[i] = text[i] == ';' ? ',' : text[i];
+    if (radvar_noise_parse(spec, n, why, sizeof why) != RADVAR_SUCCESS)
+        return fail(msg, len, CLI_EINPUT, "--grid line %zu noise: %s", lineno, why);
+    return CLI_OK;
+}
+
 static int grid_point(char **tok, const int *column_of, size_t lineno, double *p, char *msg,
                       size_t len)
 {
@@ -182,7 +212,7 @@ int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg,
     memset(g, 0, sizeof *g);
     char *line = NULL, **tok = NULL, q[200];
     size_t cap = 0, tok_cap = 0, alloc = 0, lineno = 0, header = 0;
-    int column_of[CLI_GRID_FIELDS], status = CLI_OK;
+    int column_of[CLI_GRID_FIELDS], noise_col = -1, status = CLI_OK;
     long got;
     while ((got = read_line(f, &line, &cap)) > 0) {
         lineno++;
@@ -207,14 +237,16 @@ int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg,
         if (status != CLI_OK)
             break;
         if (header == 0) {
-            if ((status = grid_header(tok, nf, lineno, path, column_of, msg, len)) != CLI_OK)
+            if ((status = grid_header(tok, nf, lineno, path, column_of, msg, len)) != CLI_OK
+                || (status = grid_noise_column(tok, nf, lineno, &noise_col, msg, len)) != CLI_OK)
                 break;
             header = nf;
             continue;
         }
         if (nf != header) {
-            status = fail(msg, len, CLI_EINPUT, "--grid: line %zu has %zu fields; the header has %zu",
-                          lineno, nf, header);
+            status = fail(msg, len, CLI_EINPUT, "--grid: line %zu has %zu fields; the header has %zu%s",
+                          lineno, nf, header,
+                          noise_col >= 0 ? " (in a grid, ';' separates a noise model's parameters)" : "");
             break;
         }
         if (g->n == alloc) {
@@ -225,9 +257,19 @@ int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg,
                 break;
             }
             g->points = grown;
+            if (noise_col >= 0) {
+                radvar_noise *more = realloc(g->noise, new_alloc * sizeof *more);
+                if (more == NULL) {
+                    status = fail(msg, len, CLI_ESYS, "out of memory");
+                    break;
+                }
+                g->noise = more;
+            }
             alloc = new_alloc;
         }
-        if ((status = grid_point(tok, column_of, lineno, g->points[g->n], msg, len)) != CLI_OK)
+        if ((status = grid_point(tok, column_of, lineno, g->points[g->n], msg, len)) != CLI_OK
+            || (noise_col >= 0
+                && (status = grid_noise(tok[noise_col], lineno, &g->noise[g->n], msg, len)) != CLI_OK))
             break;
         g->n++;
     }
@@ -249,6 +291,7 @@ int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg,
 void cli_sweep_grid_free(cli_sweep_grid *g)
 {
     free(g->points);
+    free(g->noise);
     memset(g, 0, sizeof *g);
 }
 

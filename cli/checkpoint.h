@@ -3,9 +3,10 @@
  *
  * The grid: '#' lines and blank lines anywhere; the first other line is the
  * header, a line of column names (tabs, commas or spaces) that holds beta2
- * mu sigma steps trials seed in any order (other columns are ignored); then
- * one point a line, every field present and every needed field a valid
- * value.
+ * mu sigma steps trials seed in any order, and optionally noise (other
+ * columns are ignored); then one point a line, every field present and every
+ * needed field a valid value (noise: a SPEC such as student:nu=5 or
+ * mixture:p=0.1;k=3, parameters separated by ';').
  *
  * The checkpoint (format 2), written by one process at a time (flock):
  *   # radvar sweep checkpoint, format 2
@@ -49,6 +50,10 @@ extern const char *const cli_grid_field_names[CLI_GRID_FIELDS];
 typedef struct {
     size_t n;
     double (*points)[CLI_GRID_FIELDS];
+    radvar_noise *noise; /* per point, from the optional column "noise" (a
+                            SPEC of radvar/noise.h whose parameters are
+                            separated by ';', since ',' separates fields);
+                            NULL without that column (every point normal) */
 } cli_sweep_grid;
 
 /* Read a grid from f (path: for messages).  *g is empty on error. */

@@ -27,8 +27,13 @@ static const char help[] =
     "Run `radvar simulate` at every point of a grid and write one table.  The grid\n"
     "file has a header naming the columns beta2 mu sigma steps trials seed (any\n"
     "order, tab, comma or space separated, '#' comments) and one point a line.\n"
+    "An optional column noise gives each point's gradient noise, a SPEC as for\n"
+    "simulate --noise with ';' between its parameters (mixture:p=0.1;k=3), since\n"
+    "',' separates the grid's fields.\n"
     "Output: one row per point and reported step, with the columns\n"
-    "  point beta2 mu sigma steps trials seed, then those of radvar simulate.\n"
+    "  point beta2 mu sigma steps trials seed, then those of radvar simulate;\n"
+    "with a noise column, a column noise after seed holds K, the number of the\n"
+    "point's model in the header's lines noise_K (its canonical SPEC).\n"
     "Every finished point goes to the checkpoint file at once (flushed to disk);\n"
     "run the same command again after an interruption and it resumes: finished\n"
     "points are read back, none is computed twice, none is lost; a checkpoint that\n"
@@ -127,6 +132,15 @@ static uint32_t sweep_id(const cli_sweep_grid *grid, const uint64_t *ts, size_t 
     for (int c = 0; c < CLI_SIM_COLUMNS; c++)
         ADD(" %s", cli_simulation_columns[c]);
 #undef ADD
+    if (grid->noise) { /* a grid without the column keeps its identity of before */
+        char spec[256];
+        h = crc32(h, (const Bytef *)"| noise", 7);
+        for (size_t k = 0; k < grid->n; k++) {
+            radvar_noise_format(&grid->noise[k], spec, sizeof spec);
+            h = crc32(h, (const Bytef *)" ", 1);
+            h = crc32(h, (const Bytef *)spec, (uInt)strlen(spec));
+        }
+    }
     return (uint32_t)h;
 }
 
@@ -162,6 +176,12 @@ int cmd_sweep(int argc, char **argv)
     double max_points = max_text ? cli_integer("--max-points", max_text, 0, 1e15) : INFINITY;
     cli_sweep_grid grid = read_grid(grid_path);
     size_t n_points = grid.n, n_t = 0;
+    for (size_t k = 0; grid.noise && k < n_points; k++) /* before any point is computed */
+        if (grid.noise[k].kind == RADVAR_NOISE_DECAY
+            && !(2.0 * grid.noise[k].a * log1p(grid.points[k][CLI_GRID_STEPS] / grid.noise[k].tau) <= 690.0))
+            cli_fail("--grid: point %zu: its decay noise shrinks the gradient scale below 1e-150 by "
+                     "step %.17g (need 2 a ln(1 + steps/tau) <= 690)", k + 1,
+                     grid.points[k][CLI_GRID_STEPS]);
     uint64_t *ts = t_text ? read_steps(t_text, &grid, &n_t) : NULL;
     cli_ck_spec spec = {.grid = &grid, .report = ts, .n_report = n_t ? n_t : 1,
                         .id = sweep_id(&grid, ts, n_t, average_text, generator)};
@@ -208,6 +228,8 @@ int cmd_sweep(int argc, char **argv)
         cfg.report = report;
         cfg.n_report = n_report;
         cfg.generator = generator;
+        if (grid.noise)
+            cfg.noise = grid.noise[k];
         radvar_sim *sim;
         int status = radvar_sim_alloc(&cfg, &sim);
         if (status != RADVAR_SUCCESS)
@@ -245,16 +267,47 @@ int cmd_sweep(int argc, char **argv)
             cli_table_param(t, "generator", "%s", radvar_rng_generator_name(generator));
             cli_table_param(t, "threads", "%d", threads);
             cli_table_param(t, "ranks", "%d", cli_ranks());
-            const char *cols[CLI_CK_FIELDS] = {"point"};
+            /* the noise models: numbered in order of first appearance */
+            size_t *model_of = NULL, n_models = 0;
+            if (grid.noise) {
+                model_of = checked_calloc(n_points, sizeof *model_of);
+                for (size_t k = 0; k < n_points; k++) {
+                    size_t m = 0;
+                    while (m < k && memcmp(&grid.noise[m], &grid.noise[k], sizeof grid.noise[k]) != 0)
+                        m++;
+                    if (m < k) {
+                        model_of[k] = model_of[m];
+                        continue;
+                    }
+                    model_of[k] = ++n_models;
+                    char key[32], text[256];
+                    snprintf(key, sizeof key, "noise_%zu", n_models);
+                    radvar_noise_format(&grid.noise[k], text, sizeof text);
+                    cli_table_param(t, key, "%s", text);
+                }
+            }
+            const size_t extra = grid.noise ? 1 : 0, ncols = CLI_CK_FIELDS + extra;
+            const char *cols[CLI_CK_FIELDS + 1] = {"point"};
             for (int c = 0; c < CLI_GRID_FIELDS; c++)
                 cols[1 + c] = cli_grid_field_names[c];
+            if (extra)
+                cols[1 + CLI_GRID_FIELDS] = "noise";
             for (int c = 0; c < CLI_SIM_COLUMNS; c++)
-                cols[1 + CLI_GRID_FIELDS + c] = cli_simulation_columns[c];
-            cli_table_begin(t, "main", CLI_CK_FIELDS, cols);
+                cols[1 + CLI_GRID_FIELDS + extra + c] = cli_simulation_columns[c];
+            cli_table_begin(t, "main", ncols, cols);
             for (size_t k = 0; k < n_points; k++)
-                for (size_t r = 0; r < done[k].rows; r++)
-                    cli_table_row(t, done[k].values + r * CLI_CK_FIELDS);
+                for (size_t r = 0; r < done[k].rows; r++) {
+                    const double *v = done[k].values + r * CLI_CK_FIELDS;
+                    double row[CLI_CK_FIELDS + 1];
+                    memcpy(row, v, (1 + CLI_GRID_FIELDS) * sizeof *row);
+                    if (extra)
+                        row[1 + CLI_GRID_FIELDS] = (double)model_of[k];
+                    memcpy(row + 1 + CLI_GRID_FIELDS + extra, v + 1 + CLI_GRID_FIELDS,
+                           CLI_SIM_COLUMNS * sizeof *row);
+                    cli_table_row(t, row);
+                }
             cli_table_close(t);
+            free(model_of);
         } else {
             fprintf(stderr, "radvar sweep: %zu of %zu points done (checkpoint '%s'); run the same "
                             "command again to continue\n", complete, n_points, checkpoint);

@@ -14,6 +14,8 @@ echo "reproduce: the Gaussian generators (larger checks)" >&2
 sh sims/generator.sh "$OUT"
 echo "reproduce: exact EMA moments (exact, dof, rectify)" >&2
 sh sims/exact.sh "$OUT"
+echo "reproduce: noise models (heavy tails, correlation, decaying scale)" >&2
+sh sims/noise.sh "$OUT"
 echo "reproduce: reference optimizer (presets)" >&2
 sh sims/optimizer.sh "$OUT"
 echo "reproduce: experiments on Fashion-MNIST (train), SCALE=$SCALE" >&2

@@ -329,7 +329,7 @@ END_TEST
 static double ck_points[3][CLI_GRID_FIELDS] = {
     {0.999, 0, 1, 60, 600, 1}, {0.99, 0.1, 1, 40, 500, 2}, {0.9, 1, 2, 30, 400, 3}};
 static const uint64_t ck_report[2] = {5, 20};
-static cli_sweep_grid ck_grid = {3, ck_points};
+static cli_sweep_grid ck_grid = {.n = 3, .points = ck_points};
 static const cli_ck_spec ck_spec = {.grid = &ck_grid, .report = ck_report, .n_report = 2, .id = 0x1234abcdu};
 
 /* A point's rows as the sweep makes them: index, grid values, t, values. */

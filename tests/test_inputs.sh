@@ -189,6 +189,30 @@ else bad "rerun after two sweeps: $(cat "$TMP/again.err")"; fi
 { cat "$TMP/comments" | grep '^#'; grep -v '^#' "$TMP/grid.tsv"; } >"$TMP/grid100.tsv"
 "$PROG" sweep --grid "$TMP/grid100.tsv" --t 5,20 --checkpoint "$TMP/full.ck" --output "$TMP/g100.tsv" 2>/dev/null
 [ "$(grep -vc '^#\|^point' "$TMP/g100.tsv")" -eq 6 ] && ok || bad "grid header after 100 comments"
+# the optional noise column: a SPEC per point (';' between its parameters);
+# the table numbers the models (noise_K in the header), a rerun reads every
+# point back, another noise is another sweep, and a bad SPEC names the line,
+# the parameter and its range
+cat >"$TMP/noise.tsv" <<'GRID'
+beta2,mu,sigma,steps,trials,seed,noise
+0.99,0,1,40,500,1,student:nu=5
+0.99,0.5,1,40,500,2,mixture:p=0.1;k=3
+0.99,0,1,40,500,3,student:nu=5
+GRID
+"$PROG" sweep --grid "$TMP/noise.tsv" --t 5,40 --checkpoint "$TMP/noise.ck" --output "$TMP/n1.tsv" --quiet 2>/dev/null
+"$PROG" sweep --grid "$TMP/noise.tsv" --t 5,40 --checkpoint "$TMP/noise.ck" --output "$TMP/n2.tsv" --quiet 2>/dev/null
+if grep -q '^# noise_2: mixture:p=0.10000000000000001,k=3$' "$TMP/n1.tsv" \
+    && grep -q '^point	beta2	mu	sigma	steps	trials	seed	noise	t	' "$TMP/n1.tsv" \
+    && awk -F'\t' '!/^#/ && $1 == "2" { n++; if ($8 != 1) bad = 1 } END { exit !(n == 2 && !bad) }' "$TMP/n1.tsv" \
+    && [ "$(strip <"$TMP/n1.tsv")" = "$(strip <"$TMP/n2.tsv")" ]; then ok; else bad "sweep noise column"; fi
+sed 's/nu=5$/nu=6/' "$TMP/noise.tsv" >"$TMP/noise6.tsv"
+refused 2 "belongs to another grid or other options" sweep --grid "$TMP/noise6.tsv" --t 5,40 --checkpoint "$TMP/noise.ck" --quiet
+printf 'beta2 mu sigma steps trials seed noise\n0.99 0 1 40 500 1 ar1:phi=1\n' >"$TMP/noisebad.tsv"
+refused 2 "--grid line 2 noise: ar1: phi = 1 is out of range (need -1 < phi < 1)" sweep --grid "$TMP/noisebad.tsv" --checkpoint "$TMP/nb.ck"
+printf 'beta2,mu,sigma,steps,trials,seed,noise\n0.99,0,1,40,500,1,mixture:p=0.1,k=3\n' >"$TMP/noisecomma.tsv"
+refused 2 "';' separates a noise model's parameters" sweep --grid "$TMP/noisecomma.tsv" --checkpoint "$TMP/nc.ck"
+printf 'beta2 mu sigma steps trials seed noise\n0.99 0 1 1000 500 1 decay:a=300;tau=1\n' >"$TMP/noisedecay.tsv"
+refused 2 "--grid: point 1: its decay noise shrinks the gradient scale below 1e-150" sweep --grid "$TMP/noisedecay.tsv" --checkpoint "$TMP/nd.ck"
 # F6: an allocation that fails is an error, not a crash (skipped where the
 # address space cannot be limited, as under AddressSanitizer)
 if sh -c 'ulimit -v 400000 && exec "$1" --version' sh "$PROG" >/dev/null 2>&1; then

@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    cli_sweep_grid grid = {3, points};
+    cli_sweep_grid grid = {.n = 3, .points = points};
     cli_ck_spec spec = {.grid = &grid, .report = NULL, .n_report = 1, .id = 0x6f0fae50u};
     if (data[0] & 1) {
         spec.report = report;
