@@ -35,10 +35,11 @@ fi
 "$PYTHON" experiments/transformer/run.py --scale "$SCALE" --out "$D" --jobs "$JOBS" --radvar "$RADVAR"
 
 if [ "$SCALE" = full ]; then
-    NOTE="batch 32, 600 updates, W = K = 300, seeds 0-4"; K=300
+    RUN="batch 32, 600 updates, W = K = 300"; K=300; SEED_RANGE="0-4"
 else
-    NOTE="batch 16, 300 updates, W = K = 150, seeds 0-2"; K=150
+    RUN="batch 16, 300 updates, W = K = 150"; K=150; SEED_RANGE="0-2"
 fi
+NOTE="$RUN, seeds $SEED_RANGE"
 SEEDS=$(awk -F'\t' 'NR > 1 && $1 == "adam" { printf "%s%s", s, $2; s = " " }' "$D/runs.tsv")
 FIRST=${SEEDS%% *}
 NPARAM=$(sed -n 's/^# parameters: \([0-9]*\).*/\1/p' "$D/hist_adam_s$FIRST.tsv")
@@ -47,7 +48,7 @@ for ext in png svg; do
     gnuplot -c plots/transformer_loss.gp "$D" "$OUT/transformer_loss.$ext" "$SEEDS" "$K" "$NOTE"
     gnuplot -c plots/transformer_reached.gp "$D/reached.tsv" "$OUT/transformer_reached.$ext" "$NOTE"
     gnuplot -c plots/transformer_grad_hist.gp "$D/hist_adam_s$FIRST.tsv" "$D/hist_adam-warmup_s$FIRST.tsv" \
-        "$OUT/transformer_grad_hist.$ext" "$NPARAM" "$EVERY" "$NOTE, seed $FIRST"
+        "$OUT/transformer_grad_hist.$ext" "$NPARAM" "$EVERY" "$RUN, seed $FIRST"
 done
 cp "$D/runs.tsv" "$OUT/data/transformer_runs.tsv"
 cp "$D/checks.tsv" "$OUT/data/checks_transformer.tsv"
