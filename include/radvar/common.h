@@ -39,9 +39,9 @@
 #endif
 
 #define RADVAR_VERSION_MAJOR 0
-#define RADVAR_VERSION_MINOR 2
+#define RADVAR_VERSION_MINOR 3
 #define RADVAR_VERSION_PATCH 0
-#define RADVAR_VERSION "0.2.0"
+#define RADVAR_VERSION "0.3.0"
 
 RADVAR_BEGIN_DECLS
 
@@ -63,7 +63,7 @@ typedef struct {
     double err;
 } radvar_result;
 
-/* The version of the library that is running ("0.2.0"); compare with
+/* The version of the library that is running ("0.3.0"); compare with
  * RADVAR_VERSION, the version of the headers a program was built with. */
 RADVAR_API const char *radvar_version(void);
 

@@ -59,7 +59,7 @@ typedef enum { RADVAR_FLOAT32, RADVAR_FLOAT64 } radvar_dtype;
 
 typedef enum {
     RADVAR_BELOW_MOMENTUM, /* un-adapted step lr m_hat (paper, PyTorch, optax, TFA) */
-    RADVAR_BELOW_SKIP      /* no step (official code's first release) */
+    RADVAR_BELOW_SKIP      /* no step (official code since 2021-07-31) */
 } radvar_below_rule;
 
 typedef enum {

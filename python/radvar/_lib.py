@@ -19,7 +19,7 @@ import os
 from ctypes import (POINTER, Structure, byref, c_char, c_char_p, c_double, c_int, c_size_t,
                     c_uint64, c_void_p)
 
-__version__ = "0.2.0"  # tests/test_python.py checks it against RADVAR_VERSION
+__version__ = "0.3.0"  # tests/test_python.py checks it against RADVAR_VERSION
 
 SONAME = "libradvar.so.0"
 
@@ -176,7 +176,7 @@ lib.radvar_init()
 
 
 def version():
-    """The version of the loaded library ("0.2.0")."""
+    """The version of the loaded library ("0.3.0")."""
     return lib.radvar_version().decode()
 
 
