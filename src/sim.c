@@ -157,10 +157,12 @@ static int valid_config(const radvar_sim_config *c)
     return 1;
 }
 
-/* bias correction 1 - beta2^t, without cancellation */
+/* bias correction 1 - beta2^t = 1 - e^(-t lambda), without cancellation, with
+ * lambda the one EMA decay rate of radvar/schedule.h (equal to -log(b2) to the
+ * bit for the usual b2, so earlier outputs regenerate) */
 static double bias_correction(double b2, uint64_t t)
 {
-    return b2 > 0 ? -expm1((double)t * log(b2)) : 1.0;
+    return b2 > 0 ? -expm1(-(double)t * radvar_schedule_ema_decay_rate(b2)) : 1.0;
 }
 
 static int alloc_work(radvar_sim *s, struct lane_work *w)
