@@ -207,10 +207,44 @@ static int grid_point(char **tok, const int *column_of, size_t lineno, double *p
     return CLI_OK;
 }
 
+/* Every field of a grid line is printable ASCII (else: binary data?). */
+static int grid_fields_printable(char **tok, size_t nf, size_t lineno, char *msg, size_t len)
+{
+    char q[200];
+    for (size_t c = 0; c < nf; c++)
+        if (!printable(tok[c]))
+            return fail(msg, len, CLI_EINPUT,
+                        "--grid: line %zu: field %zu '%s' holds a control or non-ASCII byte "
+                        "(binary data?)",
+                        lineno, c + 1, quote(tok[c], strlen(tok[c]), q, sizeof q));
+    return CLI_OK;
+}
+
+/* Room for one more point (and its noise model with a noise column):
+ * the arrays double when full. */
+static int grid_make_room(cli_sweep_grid *g, size_t *alloc, int noise, char *msg, size_t len)
+{
+    if (g->n < *alloc)
+        return CLI_OK;
+    size_t new_alloc = *alloc ? 2 * *alloc : 16;
+    double(*grown)[CLI_GRID_FIELDS] = realloc(g->points, new_alloc * sizeof *grown);
+    if (grown == NULL)
+        return fail(msg, len, CLI_ESYS, "out of memory");
+    g->points = grown;
+    if (noise) {
+        radvar_noise *more = realloc(g->noise, new_alloc * sizeof *more);
+        if (more == NULL)
+            return fail(msg, len, CLI_ESYS, "out of memory");
+        g->noise = more;
+    }
+    *alloc = new_alloc;
+    return CLI_OK;
+}
+
 int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg, size_t len)
 {
     memset(g, 0, sizeof *g);
-    char *line = NULL, **tok = NULL, q[200];
+    char *line = NULL, **tok = NULL;
     size_t cap = 0, tok_cap = 0, alloc = 0, lineno = 0, header = 0;
     int column_of[CLI_GRID_FIELDS], noise_col = -1, status = CLI_OK;
     long got;
@@ -228,13 +262,7 @@ int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg,
             break;
         if (nf == 0)
             continue; /* blank */
-        for (size_t c = 0; c < nf && status == CLI_OK; c++)
-            if (!printable(tok[c]))
-                status = fail(msg, len, CLI_EINPUT,
-                              "--grid: line %zu: field %zu '%s' holds a control or non-ASCII byte "
-                              "(binary data?)",
-                              lineno, c + 1, quote(tok[c], strlen(tok[c]), q, sizeof q));
-        if (status != CLI_OK)
+        if ((status = grid_fields_printable(tok, nf, lineno, msg, len)) != CLI_OK)
             break;
         if (header == 0) {
             if ((status = grid_header(tok, nf, lineno, path, column_of, msg, len)) != CLI_OK
@@ -249,25 +277,8 @@ int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg,
                           noise_col >= 0 ? " (in a grid, ';' separates a noise model's parameters)" : "");
             break;
         }
-        if (g->n == alloc) {
-            size_t new_alloc = alloc ? 2 * alloc : 16;
-            double(*grown)[CLI_GRID_FIELDS] = realloc(g->points, new_alloc * sizeof *grown);
-            if (grown == NULL) {
-                status = fail(msg, len, CLI_ESYS, "out of memory");
-                break;
-            }
-            g->points = grown;
-            if (noise_col >= 0) {
-                radvar_noise *more = realloc(g->noise, new_alloc * sizeof *more);
-                if (more == NULL) {
-                    status = fail(msg, len, CLI_ESYS, "out of memory");
-                    break;
-                }
-                g->noise = more;
-            }
-            alloc = new_alloc;
-        }
-        if ((status = grid_point(tok, column_of, lineno, g->points[g->n], msg, len)) != CLI_OK
+        if ((status = grid_make_room(g, &alloc, noise_col >= 0, msg, len)) != CLI_OK
+            || (status = grid_point(tok, column_of, lineno, g->points[g->n], msg, len)) != CLI_OK
             || (noise_col >= 0
                 && (status = grid_noise(tok[noise_col], lineno, &g->noise[g->n], msg, len)) != CLI_OK))
             break;
@@ -417,14 +428,10 @@ static double expected_t(const cli_ck_spec *spec, size_t k, size_t i)
     return spec->report ? (double)spec->report[i] : spec->grid->points[k][CLI_GRID_STEPS];
 }
 
-static int parse_row(struct parser *ps, char *line)
+/* The CLI_CK_FIELDS tab-separated fields of a row (its checksum already
+ * cut off), NUL-terminated in place. */
+static int row_fields(struct parser *ps, char *line, char *field[CLI_CK_FIELDS])
 {
-    const cli_ck_spec *spec = ps->spec;
-    char q[200];
-    int status = checked(ps, line, '\t', "the row");
-    if (status != CLI_OK)
-        return status;
-    char *field[CLI_CK_FIELDS];
     size_t nf = 0;
     for (char *p = line;; p++) {
         if (nf == CLI_CK_FIELDS)
@@ -440,13 +447,21 @@ static int parse_row(struct parser *ps, char *line)
         return fail(ps->msg, ps->len, CLI_EINPUT,
                     "line %zu has %zu fields; a row has %d (tab-separated, the checksum last)",
                     ps->lineno, nf + 1, CLI_CK_FIELDS + 1);
-    size_t k;
-    if (!whole(field[0], spec->grid->n - 1, &k))
+    return CLI_OK;
+}
+
+/* The row's values: its point *k of the grid, then numbers, the point's
+ * own values equal to the grid's. */
+static int row_values(struct parser *ps, char *field[CLI_CK_FIELDS], double row[CLI_CK_FIELDS],
+                      size_t *k)
+{
+    const cli_ck_spec *spec = ps->spec;
+    char q[200];
+    if (!whole(field[0], spec->grid->n - 1, k))
         return fail(ps->msg, ps->len, CLI_EINPUT,
                     "line %zu: '%s' is not a point of the grid (0 to %zu)", ps->lineno,
                     quote(field[0], strlen(field[0]), q, sizeof q), spec->grid->n - 1);
-    double row[CLI_CK_FIELDS];
-    row[0] = (double)k;
+    row[0] = (double)*k;
     for (int c = 1; c < CLI_CK_FIELDS; c++) {
         char *end;
         row[c] = strtod(field[c], &end);
@@ -455,10 +470,25 @@ static int parse_row(struct parser *ps, char *line)
                         ps->lineno, c + 1, quote(field[c], strlen(field[c]), q, sizeof q));
     }
     for (int c = 0; c < CLI_GRID_FIELDS; c++)
-        if (!(row[1 + c] == spec->grid->points[k][c]))
+        if (!(row[1 + c] == spec->grid->points[*k][c]))
             return fail(ps->msg, ps->len, CLI_EINPUT,
                         "line %zu: %s is %.17g, but grid point %zu has %.17g", ps->lineno,
-                        cli_grid_field_names[c], row[1 + c], k, spec->grid->points[k][c]);
+                        cli_grid_field_names[c], row[1 + c], *k, spec->grid->points[*k][c]);
+    return CLI_OK;
+}
+
+static int parse_row(struct parser *ps, char *line)
+{
+    const cli_ck_spec *spec = ps->spec;
+    int status = checked(ps, line, '\t', "the row");
+    if (status != CLI_OK)
+        return status;
+    char *field[CLI_CK_FIELDS];
+    double row[CLI_CK_FIELDS];
+    size_t k = 0;
+    if ((status = row_fields(ps, line, field)) != CLI_OK
+        || (status = row_values(ps, field, row, &k)) != CLI_OK)
+        return status;
     if (ps->done[k].values != NULL)
         return fail(ps->msg, ps->len, CLI_EINPUT, "line %zu: point %zu is already done above",
                     ps->lineno, k);
@@ -636,18 +666,17 @@ static int write_all(int fd, const char *text, size_t n)
     return 0;
 }
 
-int cli_checkpoint_open(const char *path, const cli_ck_spec *spec, cli_ck_point *done,
-                        cli_checkpoint **out, char *msg, size_t len)
+/* Open path for reading and writing, a regular file only, in blocking
+ * mode, and lock it (one sweep at a time); *fd and *st on success. */
+static int open_locked(const char *path, int *fd_out, struct stat *st, char *msg, size_t len)
 {
-    *out = NULL;
     /* O_NONBLOCK: a FIFO or a device must not block the open; it is refused
      * below.  Opening does not change a file: it is read before any write. */
     int fd = open(path, O_RDWR | O_CREAT | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0666);
     if (fd < 0)
         return fail(msg, len, errno == ENOMEM ? CLI_ESYS : CLI_EINPUT,
                     "--checkpoint: cannot open '%s': %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
         close(fd);
         return fail(msg, len, CLI_EINPUT, "--checkpoint: '%s' is not a regular file", path);
     }
@@ -666,6 +695,16 @@ int cli_checkpoint_open(const char *path, const cli_ck_spec *spec, cli_ck_point 
                         path);
         return fail(msg, len, CLI_ESYS, "--checkpoint: cannot lock '%s': %s", path, strerror(e));
     }
+    *fd_out = fd;
+    return CLI_OK;
+}
+
+/* Read the points done from fd (through a duplicate: the offset is
+ * shared); *keep the bytes to keep (0: start afresh).  On error fd is
+ * closed and done freed. */
+static int read_done(int fd, const char *path, const cli_ck_spec *spec, cli_ck_point *done,
+                     long long *keep, char *msg, size_t len)
+{
     int rfd = dup(fd);
     FILE *f = rfd >= 0 ? fdopen(rfd, "r") : NULL;
     if (f == NULL) {
@@ -674,9 +713,9 @@ int cli_checkpoint_open(const char *path, const cli_ck_spec *spec, cli_ck_point 
         close(fd);
         return fail(msg, len, CLI_ESYS, "--checkpoint: cannot read '%s': %s", path, strerror(errno));
     }
-    long long keep = 0;
+    *keep = 0;
     char inner[CLI_MSG_LEN];
-    int status = cli_checkpoint_parse(f, spec, done, &keep, inner, sizeof inner);
+    int status = cli_checkpoint_parse(f, spec, done, keep, inner, sizeof inner);
     fclose(f);
     if (status != CLI_OK) {
         close(fd);
@@ -684,6 +723,19 @@ int cli_checkpoint_open(const char *path, const cli_ck_spec *spec, cli_ck_point 
         return fail(msg, len, status, "--checkpoint: '%s'%s%s", path,
                     strncmp(inner, "line ", 5) == 0 ? ", " : " ", inner);
     }
+    return CLI_OK;
+}
+
+int cli_checkpoint_open(const char *path, const cli_ck_spec *spec, cli_ck_point *done,
+                        cli_checkpoint **out, char *msg, size_t len)
+{
+    *out = NULL;
+    int fd = -1;
+    struct stat st;
+    long long keep = 0;
+    int status = open_locked(path, &fd, &st, msg, len);
+    if (status != CLI_OK || (status = read_done(fd, path, spec, done, &keep, msg, len)) != CLI_OK)
+        return status;
     cli_checkpoint *c = calloc(1, sizeof *c);
     char *header = NULL;
     size_t header_len = 0;

@@ -90,7 +90,21 @@ static const char rectify_help[] =
 
 enum mode { EXACT, DOF, RECTIFY };
 
-static int run(enum mode mode, int argc, char **argv)
+/* The parsed and checked options of exact, dof and rectify. */
+typedef struct {
+    double beta2, mu, sigma;
+    radvar_noise noise;
+    const char *noise_text; /* NULL without --noise: the tables of before */
+    int decay;              /* noise.kind == RADVAR_NOISE_DECAY */
+    cli_grid steps;
+    cli_format fmt;
+    const char *output;
+} exact_args;
+
+/* Parse argv into a; returns 1 when --help was printed (nothing else to do).
+ * The checks run in the order of before, so the first error reported for a
+ * command line with several is the same. */
+static int parse_args(enum mode mode, int argc, char **argv, exact_args *a)
 {
     const char *beta2_text = NULL, *t_text = NULL, *points_text = "300", *mu_text = "0",
                *sigma_text = "1", *format = "tsv", *output = NULL, *noise_text = NULL;
@@ -107,7 +121,7 @@ static int run(enum mode mode, int argc, char **argv)
     if (want_help) {
         fputs(mode == EXACT ? exact_help : mode == DOF ? dof_help : rectify_help, stdout);
         fputs(common_help, stdout);
-        return 0;
+        return 1;
     }
     if (points_seen) {
         points_text = points_seen;
@@ -117,51 +131,60 @@ static int run(enum mode mode, int argc, char **argv)
         cli_fail("--beta2 is required (0 < beta2 < 1)");
     if (t_text == NULL)
         cli_fail("--t is required (a list such as 3,10,100 or a range A:B[:STEP])");
-    cli_format fmt = cli_parse_format(format);
-    double beta2 = cli_double("--beta2", beta2_text);
-    cli_check_range("--beta2", beta2_text, beta2, 0, 1, 1, 1);
-    double mu = cli_double("--mu", mu_text);
-    double sigma = cli_double("--sigma", sigma_text);
-    cli_check_range("--sigma", sigma_text, sigma, 0, 1, INFINITY, 1);
-    radvar_noise noise;
-    radvar_noise_default(&noise);
+    a->fmt = cli_parse_format(format);
+    a->output = output;
+    a->beta2 = cli_double("--beta2", beta2_text);
+    cli_check_range("--beta2", beta2_text, a->beta2, 0, 1, 1, 1);
+    a->mu = cli_double("--mu", mu_text);
+    a->sigma = cli_double("--sigma", sigma_text);
+    cli_check_range("--sigma", sigma_text, a->sigma, 0, 1, INFINITY, 1);
+    radvar_noise_default(&a->noise);
     if (noise_text)
-        noise = cli_noise("--noise", noise_text);
-    const int decay = noise.kind == RADVAR_NOISE_DECAY;
+        a->noise = cli_noise("--noise", noise_text);
+    a->noise_text = noise_text;
+    a->decay = a->noise.kind == RADVAR_NOISE_DECAY;
     if (points_given && !log_spaced)
         cli_fail("--points goes with --log");
     double points = cli_integer("--points", points_text, 2, 1e6);
-    cli_grid steps = log_spaced ? cli_step_grid_log("--t", t_text, (size_t)points)
-                                : cli_step_grid("--t", t_text);
-
-    if (decay) { /* the scale path: its sums are O(t), its scale must stay representable */
-        double last = cli_grid_at(&steps, steps.n - 1);
-        if (!(last <= RADVAR_NOISE_DECAY_TMAX && 2.0 * noise.a * log1p(last / noise.tau) <= 690.0))
+    a->steps = log_spaced ? cli_step_grid_log("--t", t_text, (size_t)points)
+                          : cli_step_grid("--t", t_text);
+    if (a->decay) { /* the scale path: its sums are O(t), its scale must stay representable */
+        double last = cli_grid_at(&a->steps, a->steps.n - 1);
+        if (!(last <= RADVAR_NOISE_DECAY_TMAX && 2.0 * a->noise.a * log1p(last / a->noise.tau) <= 690.0))
             cli_fail("--t: %.17g is out of range for --noise %s: decay needs t <= 1048576 and "
                      "2 a ln(1 + t/tau) <= 690 (the scale above 1e-150)", last, noise_text);
     }
+    return 0;
+}
 
-    /* the target of the rectifications: Var[psi_inf], once (decay: per t) */
+/* The target of the rectifications, Var[psi_inf], computed once before the
+ * rows (under decay it depends on t: rectify_row computes it per step). */
+static radvar_result rectify_target(const exact_args *a)
+{
     radvar_result target = {NAN, NAN};
-    if (mode == RECTIFY && !decay) {
-        int status = radvar_rectify_noise_target_e(beta2, INFINITY, mu, sigma, &noise, &target);
-        if (status == RADVAR_EMAXITER)
-            fprintf(stderr, "radvar rectify: warning: quadrature for t = inf short of its "
-                            "tolerance (abs_err %.3g)\n", target.err);
-        else if (status != RADVAR_SUCCESS)
-            cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the stationary moments at mu = %.17g, "
-                            "sigma = %.17g cannot be computed: %s", mu, sigma, radvar_strerror(status));
-    }
+    int status = radvar_rectify_noise_target_e(a->beta2, INFINITY, a->mu, a->sigma, &a->noise,
+                                               &target);
+    if (status == RADVAR_EMAXITER)
+        fprintf(stderr, "radvar rectify: warning: quadrature for t = inf short of its "
+                        "tolerance (abs_err %.3g)\n", target.err);
+    else if (status != RADVAR_SUCCESS)
+        cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the stationary moments at mu = %.17g, "
+                        "sigma = %.17g cannot be computed: %s", a->mu, a->sigma,
+                        radvar_strerror(status));
+    return target;
+}
 
-    cli_table *t = cli_table_open(output, fmt, argc, argv);
-    cli_table_param(t, "beta2", "%.17g", beta2);
-    cli_table_param(t, "mu", "%.17g", mu);
-    cli_table_param(t, "sigma", "%.17g", sigma);
-    cli_table_noise(t, &noise);
+/* The provenance lines and the columns of the table. */
+static void begin_table(cli_table *t, enum mode mode, const exact_args *a, radvar_result target)
+{
+    cli_table_param(t, "beta2", "%.17g", a->beta2);
+    cli_table_param(t, "mu", "%.17g", a->mu);
+    cli_table_param(t, "sigma", "%.17g", a->sigma);
+    cli_table_noise(t, &a->noise);
     cli_table_param(t, "method", "Laplace-transform integrals, GSL QAGIU, relative tolerance 1e-12");
     if (mode == RECTIFY) {
-        cli_table_param(t, "rho_inf", "%.17g", radvar_schedule_rho_inf(beta2));
-        if (decay)
+        cli_table_param(t, "rho_inf", "%.17g", radvar_schedule_rho_inf(a->beta2));
+        if (a->decay)
             cli_table_param(t, "var_psi_inf", "the stationary Var[psi] at the scale of step t, "
                             "sigma (1 + t/tau)^(-a) (Var[psi_inf] is infinite under decay)");
         else
@@ -177,65 +200,96 @@ static int run(enum mode mode, int argc, char **argv)
                                             "ratio_ema_exact", "r_mm", "ratio_mm"};
     /* the noise model's columns come with --noise only (the tables of before
      * stay as they were) */
-    const size_t extra = noise_text ? (mode == DOF ? 3 : mode == RECTIFY ? 2 : 0) : 0;
+    const size_t extra = a->noise_text ? (mode == DOF ? 3 : mode == RECTIFY ? 2 : 0) : 0;
     if (mode == EXACT)
         cli_table_begin(t, "main", 6, exact_cols);
     else
         cli_table_begin(t, "main", 9 + extra, mode == DOF ? dof_cols : rect_cols);
+}
 
-    for (size_t i = 0; i < steps.n; i++) {
-        double step = cli_grid_at(&steps, i), row[12], abs_err = NAN;
-        int status;
-        if (mode == EXACT) {
-            radvar_exact_moments m;
-            status = radvar_exact_moments_ema_noise(beta2, step, mu, sigma, &noise, &m);
-            abs_err = m.abs_err;
-            /* E[psi] needs two gradients and E[psi^2] three: below, the
-             * moments are infinite (the density of v_t is positive at 0) */
-            if (step < 3) {
-                status = RADVAR_SUCCESS;
-                m.mean_psi2 = m.var_psi = INFINITY;
-                m.abs_err = NAN;
-                if (step < 2)
-                    m.mean_psi = INFINITY;
-            }
-            double r[6] = {step, radvar_schedule_rho_t(beta2, step), m.mean_psi, m.mean_psi2,
-                           m.var_psi, m.abs_err};
-            memcpy(row, r, sizeof r);
-        } else if (mode == DOF) {
-            radvar_dof_comparison c;
-            status = radvar_dof_compare_noise(beta2, step, mu, sigma, &noise, &c);
-            abs_err = c.abs_err;
-            double r[12] = {step, c.var_exact, c.rho_t, c.var_at_rho_t, c.rho_moment,
-                            c.var_at_rho_moment, c.rho_exact, c.rel_err_rho_t,
-                            c.rel_err_rho_moment, c.rho_mm, c.var_at_rho_mm, c.rel_err_rho_mm};
-            memcpy(row, r, sizeof r);
-        } else {
-            if (decay) {
-                status = radvar_rectify_noise_target_e(beta2, step, mu, sigma, &noise, &target);
-                if (status != RADVAR_SUCCESS && status != RADVAR_EMAXITER)
-                    cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the target variance at t = "
-                                    "%.17g cannot be computed: %s", step, radvar_strerror(status));
-            }
-            radvar_rectify_comparison c;
-            status = radvar_rectify_ema_compare_noise(beta2, step, mu, sigma, &noise, target.val, &c);
-            abs_err = c.abs_err;
-            double r[11] = {step, c.r_paper, c.r_sma_exact, c.r_moment, c.r_ema_exact,
-                            c.ratio_paper, c.ratio_sma_exact, c.ratio_moment, c.ratio_ema_exact,
-                            c.r_mm, c.ratio_mm};
-            memcpy(row, r, sizeof r);
-        }
+/* The rows of each mode at one step: fill row, set *abs_err, return the
+ * library's status (the caller reports it). */
+static int exact_row(const exact_args *a, double step, double row[12], double *abs_err)
+{
+    radvar_exact_moments m;
+    int status = radvar_exact_moments_ema_noise(a->beta2, step, a->mu, a->sigma, &a->noise, &m);
+    *abs_err = m.abs_err;
+    /* E[psi] needs two gradients and E[psi^2] three: below, the
+     * moments are infinite (the density of v_t is positive at 0) */
+    if (step < 3) {
+        status = RADVAR_SUCCESS;
+        m.mean_psi2 = m.var_psi = INFINITY;
+        m.abs_err = NAN;
+        if (step < 2)
+            m.mean_psi = INFINITY;
+    }
+    double r[6] = {step, radvar_schedule_rho_t(a->beta2, step), m.mean_psi, m.mean_psi2,
+                   m.var_psi, m.abs_err};
+    memcpy(row, r, sizeof r);
+    return status;
+}
+
+static int dof_row(const exact_args *a, double step, double row[12], double *abs_err)
+{
+    radvar_dof_comparison c;
+    int status = radvar_dof_compare_noise(a->beta2, step, a->mu, a->sigma, &a->noise, &c);
+    *abs_err = c.abs_err;
+    double r[12] = {step, c.var_exact, c.rho_t, c.var_at_rho_t, c.rho_moment,
+                    c.var_at_rho_moment, c.rho_exact, c.rel_err_rho_t,
+                    c.rel_err_rho_moment, c.rho_mm, c.var_at_rho_mm, c.rel_err_rho_mm};
+    memcpy(row, r, sizeof r);
+    return status;
+}
+
+/* target: Var[psi_inf]; under decay it is recomputed here at each step. */
+static int rectify_row(const exact_args *a, double step, radvar_result *target, double row[12],
+                       double *abs_err)
+{
+    int status;
+    if (a->decay) {
+        status = radvar_rectify_noise_target_e(a->beta2, step, a->mu, a->sigma, &a->noise, target);
+        if (status != RADVAR_SUCCESS && status != RADVAR_EMAXITER)
+            cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the target variance at t = "
+                            "%.17g cannot be computed: %s", step, radvar_strerror(status));
+    }
+    radvar_rectify_comparison c;
+    status = radvar_rectify_ema_compare_noise(a->beta2, step, a->mu, a->sigma, &a->noise,
+                                              target->val, &c);
+    *abs_err = c.abs_err;
+    double r[11] = {step, c.r_paper, c.r_sma_exact, c.r_moment, c.r_ema_exact,
+                    c.ratio_paper, c.ratio_sma_exact, c.ratio_moment, c.ratio_ema_exact,
+                    c.r_mm, c.ratio_mm};
+    memcpy(row, r, sizeof r);
+    return status;
+}
+
+static int run(enum mode mode, int argc, char **argv)
+{
+    exact_args a;
+    if (parse_args(mode, argc, argv, &a))
+        return 0;
+    radvar_result target = {NAN, NAN};
+    if (mode == RECTIFY && !a.decay)
+        target = rectify_target(&a);
+
+    cli_table *t = cli_table_open(a.output, a.fmt, argc, argv);
+    begin_table(t, mode, &a, target);
+    for (size_t i = 0; i < a.steps.n; i++) {
+        double step = cli_grid_at(&a.steps, i), row[12], abs_err = NAN;
+        int status = mode == EXACT ? exact_row(&a, step, row, &abs_err)
+                     : mode == DOF ? dof_row(&a, step, row, &abs_err)
+                                   : rectify_row(&a, step, &target, row, &abs_err);
         if (status == RADVAR_EMAXITER)
             fprintf(stderr, "radvar %s: warning: quadrature at t = %.17g short of its tolerance "
                             "(abs_err %.3g)\n", argv[1], step, abs_err);
         else if (status != RADVAR_SUCCESS)
             cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the exact moments at t = %.17g, "
-                            "mu = %.17g, sigma = %.17g cannot be computed: %s", step, mu, sigma,
-                            radvar_strerror(status));
+                            "mu = %.17g, sigma = %.17g cannot be computed: %s", step, a.mu,
+                            a.sigma, radvar_strerror(status));
         cli_table_row(t, row);
     }
     cli_table_close(t);
-    cli_grid_free(&steps);
+    cli_grid_free(&a.steps);
     return 0;
 }
 

@@ -267,7 +267,15 @@ static void params(cli_table *t, const struct settings *s, const struct grad_log
                     "fitted by maximum likelihood, chosen by BIC");
 }
 
-int cmd_gradients(int argc, char **argv)
+/* The options of the command beside the settings of the analysis. */
+struct gradients_args {
+    const char *input, *window_text, *stride_text, *summary_output, *output;
+    cli_format fmt;
+};
+
+/* Parse argv into a and s; returns 1 when --help was printed.  The window
+ * is checked later, against the log's length. */
+static int parse_args(int argc, char **argv, struct gradients_args *a, struct settings *s)
 {
     const char *input = NULL, *beta2_text = "0.999", *t_text = "10,100,1000", *every_text = "1",
                *window_text = NULL, *stride_text = NULL, *summary_output = NULL, *format = "tsv",
@@ -284,104 +292,148 @@ int cmd_gradients(int argc, char **argv)
     cli_parse_options(argc, argv, 2, opts, sizeof opts / sizeof *opts);
     if (want_help) {
         fputs(help, stdout);
-        return 0;
+        return 1;
     }
-    struct settings s = {0};
-    s.beta2 = cli_double("--beta2", beta2_text);
-    cli_check_range("--beta2", beta2_text, s.beta2, 0, 1, 1, 1);
-    s.every = cli_integer("--every", every_text, 1, 1e12);
+    *s = (struct settings){0};
+    s->beta2 = cli_double("--beta2", beta2_text);
+    cli_check_range("--beta2", beta2_text, s->beta2, 0, 1, 1, 1);
+    s->every = cli_integer("--every", every_text, 1, 1e12);
     cli_grid tg = cli_step_grid("--t", t_text);
     if (tg.n > MAX_T)
         cli_fail("--t: %zu steps given; at most %d are allowed", tg.n, MAX_T);
-    s.nt = tg.n;
+    s->nt = tg.n;
     for (size_t j = 0; j < tg.n; j++) {
-        s.t[j] = cli_grid_at(&tg, j);
-        if (s.t[j] < 3)
-            cli_fail("--t: %.17g is out of range: must be >= 3 (Var[psi_t] needs 3 steps)", s.t[j]);
+        s->t[j] = cli_grid_at(&tg, j);
+        if (s->t[j] < 3)
+            cli_fail("--t: %.17g is out of range: must be >= 3 (Var[psi_t] needs 3 steps)", s->t[j]);
     }
     cli_grid_free(&tg);
     if (stride_text && !window_text)
         cli_fail("--stride needs --window");
-    cli_format fmt = cli_parse_format(format);
+    *a = (struct gradients_args){.input = input, .window_text = window_text,
+                                 .stride_text = stride_text, .summary_output = summary_output,
+                                 .output = output};
+    a->fmt = cli_parse_format(format);
     cli_output_check("--output", output);
     cli_output_check("--summary-output", summary_output);
+    return 0;
+}
 
+/* The log from --input, or standard input for none or "-". */
+static void read_input(const char *input, struct grad_log *d)
+{
     FILE *in = stdin;
     if (input && strcmp(input, "-") != 0 && (in = fopen(input, "r")) == NULL)
         cli_fail("--input: cannot open '%s'", input);
-    struct grad_log d;
-    read_log(in, &d);
+    read_log(in, d);
     if (in != stdin)
         fclose(in);
+}
 
-    int windowed = window_text != NULL;
-    size_t w = d.n, stride = d.n;
-    if (windowed) {
-        w = (size_t)cli_integer("--window", window_text, RADVAR_GRADSTATS_FIT_NMIN, 1e12);
-        stride = stride_text ? (size_t)cli_integer("--stride", stride_text, 1, 1e12) : w;
-        if (w > d.n)
-            cli_fail("--window: %zu is out of range: the log holds %zu steps", w, d.n);
+/* The windows: w steps every stride, or the whole log once without --window. */
+struct windows {
+    int on;
+    size_t w, stride, count;
+};
+
+static struct windows windows_of(const struct gradients_args *a, const struct grad_log *d)
+{
+    struct windows win = {.on = a->window_text != NULL, .w = d->n, .stride = d->n};
+    if (win.on) {
+        win.w = (size_t)cli_integer("--window", a->window_text, RADVAR_GRADSTATS_FIT_NMIN, 1e12);
+        win.stride = a->stride_text ? (size_t)cli_integer("--stride", a->stride_text, 1, 1e12) : win.w;
+        if (win.w > d->n)
+            cli_fail("--window: %zu is out of range: the log holds %zu steps", win.w, d->n);
     }
-    size_t windows = windowed ? (d.n - w) / stride + 1 : 1;
-    size_t base = windowed ? 2 : 1, width = base + C_FIXED + 2 * s.nt;
-    size_t nrows = windows * d.k;
-    double *rows = malloc(nrows * width * sizeof *rows), *x = malloc(w * sizeof *x),
-           *steps = malloc(w * sizeof *steps), *work = malloc((nrows + 1) * sizeof *work);
-    const char **cols = malloc(width * sizeof *cols);
-    char (*tnames)[48] = malloc(2 * MAX_T * sizeof *tnames);
-    if (!rows || !x || !steps || !work || !cols || !tnames)
-        cli_fail_status(1, "out of memory");
+    win.count = win.on ? (d->n - win.w) / win.stride + 1 : 1;
+    return win;
+}
+
+/* The columns of the main table: coord [start] fixed_cols, then per t the
+ * pair var_fit_tT var_gauss_tT (their names written into tnames). */
+static void main_columns(const struct settings *s, int windowed, const char **cols,
+                         char (*tnames)[48])
+{
     size_t c = 0;
     cols[c++] = "coord";
     if (windowed)
         cols[c++] = "start";
     for (size_t j = 0; j < C_FIXED; j++)
         cols[c++] = fixed_cols[j];
-    for (size_t j = 0; j < s.nt; j++) {
-        snprintf(tnames[2 * j], 48, "var_fit_t%.17g", s.t[j]);
-        snprintf(tnames[2 * j + 1], 48, "var_gauss_t%.17g", s.t[j]);
+    for (size_t j = 0; j < s->nt; j++) {
+        snprintf(tnames[2 * j], 48, "var_fit_t%.17g", s->t[j]);
+        snprintf(tnames[2 * j + 1], 48, "var_gauss_t%.17g", s->t[j]);
         cols[c++] = tnames[2 * j];
         cols[c++] = tnames[2 * j + 1];
     }
+}
 
-    cli_table *t = cli_table_open(output, fmt, argc, argv);
-    params(t, &s, &d, w, stride, windowed);
+/* The summary table: one row per window, pooled over the coordinates of
+ * rows (window-major, width columns, the per-coordinate ones from base). */
+static void write_summary(const struct gradients_args *a, const struct settings *s,
+                          const struct grad_log *d, const struct windows *win, const double *rows,
+                          size_t width, size_t base, double *work, int argc, char **argv)
+{
+    cli_table *st = cli_table_open_as("--summary-output", a->summary_output, a->fmt, argc, argv);
+    params(st, s, d, win->w, win->stride, win->on);
+    const char *scols[S_FIXED + 1 + MAX_T];
+    char (*rnames)[48] = malloc(MAX_T * sizeof *rnames);
+    if (rnames == NULL)
+        cli_fail_status(1, "out of memory");
+    for (size_t j = 0; j < S_FIXED + 1; j++)
+        scols[j] = summary_cols[j];
+    for (size_t j = 0; j < s->nt; j++) {
+        snprintf(rnames[j], 48, "ratio_median_t%.17g", s->t[j]);
+        scols[S_FIXED + 1 + j] = rnames[j];
+    }
+    cli_table_begin(st, "main", S_FIXED + 1 + s->nt, scols);
+    double out[S_FIXED + 1 + MAX_T];
+    for (size_t wi = 0; wi < win->count; wi++) {
+        summary_row(rows + wi * d->k * width, d->k, width, base, s,
+                    (double)(wi * win->stride + 1) * s->every, out, work);
+        cli_table_row(st, out);
+    }
+    cli_table_close(st);
+    free(rnames);
+}
+
+int cmd_gradients(int argc, char **argv)
+{
+    struct gradients_args a;
+    struct settings s;
+    if (parse_args(argc, argv, &a, &s))
+        return 0;
+    struct grad_log d;
+    read_input(a.input, &d);
+    const struct windows win = windows_of(&a, &d);
+    size_t base = win.on ? 2 : 1, width = base + C_FIXED + 2 * s.nt;
+    size_t nrows = win.count * d.k;
+    double *rows = malloc(nrows * width * sizeof *rows), *x = malloc(win.w * sizeof *x),
+           *steps = malloc(win.w * sizeof *steps), *work = malloc((nrows + 1) * sizeof *work);
+    const char **cols = malloc(width * sizeof *cols);
+    char (*tnames)[48] = malloc(2 * MAX_T * sizeof *tnames);
+    if (!rows || !x || !steps || !work || !cols || !tnames)
+        cli_fail_status(1, "out of memory");
+    main_columns(&s, win.on, cols, tnames);
+
+    cli_table *t = cli_table_open(a.output, a.fmt, argc, argv);
+    params(t, &s, &d, win.w, win.stride, win.on);
     cli_table_begin(t, "main", width, cols);
-    /* rows: coordinate by coordinate, windows in order */
+    /* rows: coordinate by coordinate, windows in order; kept window-major
+     * for the summary, which pools each window's coordinates */
     for (size_t coord = 0; coord < d.k; coord++)
-        for (size_t wi = 0; wi < windows; wi++) {
+        for (size_t wi = 0; wi < win.count; wi++) {
             double *row = rows + (wi * d.k + coord) * width;
             row[0] = (double)coord;
-            if (windowed)
-                row[1] = (double)(wi * stride + 1) * s.every;
-            analyse(&d, coord, wi * stride, w, &s, x, steps, row + base);
+            if (win.on)
+                row[1] = (double)(wi * win.stride + 1) * s.every;
+            analyse(&d, coord, wi * win.stride, win.w, &s, x, steps, row + base);
         }
     for (size_t coord = 0; coord < d.k; coord++)
-        for (size_t wi = 0; wi < windows; wi++)
+        for (size_t wi = 0; wi < win.count; wi++)
             cli_table_row(t, rows + (wi * d.k + coord) * width);
-    if (summary_output) {
-        cli_table *st = cli_table_open_as("--summary-output", summary_output, fmt, argc, argv);
-        params(st, &s, &d, w, stride, windowed);
-        const char *scols[S_FIXED + 1 + MAX_T];
-        char (*rnames)[48] = malloc(MAX_T * sizeof *rnames);
-        if (rnames == NULL)
-            cli_fail_status(1, "out of memory");
-        for (size_t j = 0; j < S_FIXED + 1; j++)
-            scols[j] = summary_cols[j];
-        for (size_t j = 0; j < s.nt; j++) {
-            snprintf(rnames[j], 48, "ratio_median_t%.17g", s.t[j]);
-            scols[S_FIXED + 1 + j] = rnames[j];
-        }
-        cli_table_begin(st, "main", S_FIXED + 1 + s.nt, scols);
-        double out[S_FIXED + 1 + MAX_T];
-        for (size_t wi = 0; wi < windows; wi++) {
-            summary_row(rows + wi * d.k * width, d.k, width, base, &s,
-                        (double)(wi * stride + 1) * s.every, out, work);
-            cli_table_row(st, out);
-        }
-        cli_table_close(st);
-        free(rnames);
-    }
+    if (a.summary_output)
+        write_summary(&a, &s, &d, &win, rows, width, base, work, argc, argv);
     cli_table_close(t);
     free(rows);
     free(x);

@@ -143,87 +143,125 @@ static void write_epochs(const char *path, cli_format fmt, int argc, char **argv
     cli_table_close(t);
 }
 
-int cmd_train(int argc, char **argv)
+/* The option texts of train, as given. */
+struct train_opts {
+    cli_optim_args oa;
+    const char *data_dir, *model, *epochs, *batch, *seed, *train_size, *test_size, *hidden,
+        *log_every, *steps_output, *format, *output, *log_grads, *log_params, *log_coords,
+        *coord_seed, *grad_hist, *hist_every, *init_seed;
+};
+
+/* Parse argv into o; returns 1 when --help was printed. */
+static int read_options(int argc, char **argv, struct train_opts *o)
 {
-    cli_optim_args oa = {0};
-    const char *data_dir = NULL, *model = "mlp", *epochs_text = NULL, *batch_text = NULL,
-               *seed_text = NULL, *train_size = NULL, *test_size = NULL, *hidden_text = "256",
-               *log_every_text = NULL, *steps_output = NULL, *format = "tsv", *output = NULL,
-               *log_grads = NULL, *log_params = NULL, *log_coords = "16", *coord_seed = NULL,
-               *grad_hist = NULL, *hist_every = "100", *init_seed = NULL;
+    *o = (struct train_opts){.model = "mlp", .hidden = "256", .format = "tsv",
+                             .log_coords = "16", .hist_every = "100"};
     int want_help = 0;
     const cli_option opts[] = {
-        CLI_OPTIM_OPTIONS(oa),
-        {"data", 1, &data_dir, NULL},          {"model", 1, &model, NULL},
-        {"epochs", 1, &epochs_text, NULL},     {"batch", 1, &batch_text, NULL},
-        {"seed", 1, &seed_text, NULL},         {"train-size", 1, &train_size, NULL},
-        {"test-size", 1, &test_size, NULL},    {"hidden", 1, &hidden_text, NULL},
-        {"log-every", 1, &log_every_text, NULL}, {"steps-output", 1, &steps_output, NULL},
-        {"format", 1, &format, NULL},          {"output", 1, &output, NULL},
-        {"log-grads", 1, &log_grads, NULL},    {"log-params", 1, &log_params, NULL},
-        {"log-coords", 1, &log_coords, NULL},  {"coord-seed", 1, &coord_seed, NULL},
-        {"grad-hist", 1, &grad_hist, NULL},    {"hist-every", 1, &hist_every, NULL},
-        {"init-seed", 1, &init_seed, NULL},
+        CLI_OPTIM_OPTIONS(o->oa),
+        {"data", 1, &o->data_dir, NULL},          {"model", 1, &o->model, NULL},
+        {"epochs", 1, &o->epochs, NULL},          {"batch", 1, &o->batch, NULL},
+        {"seed", 1, &o->seed, NULL},              {"train-size", 1, &o->train_size, NULL},
+        {"test-size", 1, &o->test_size, NULL},    {"hidden", 1, &o->hidden, NULL},
+        {"log-every", 1, &o->log_every, NULL},    {"steps-output", 1, &o->steps_output, NULL},
+        {"format", 1, &o->format, NULL},          {"output", 1, &o->output, NULL},
+        {"log-grads", 1, &o->log_grads, NULL},    {"log-params", 1, &o->log_params, NULL},
+        {"log-coords", 1, &o->log_coords, NULL},  {"coord-seed", 1, &o->coord_seed, NULL},
+        {"grad-hist", 1, &o->grad_hist, NULL},    {"hist-every", 1, &o->hist_every, NULL},
+        {"init-seed", 1, &o->init_seed, NULL},
         {"help", 0, NULL, &want_help},
     };
     cli_parse_options(argc, argv, 2, opts, sizeof opts / sizeof *opts);
     if (want_help) {
         fputs(help_head, stdout);
         fputs(cli_optim_help, stdout);
-        return 0;
+        return 1;
     }
-    if (!data_dir || !oa.method || !oa.lr || !epochs_text || !batch_text || !seed_text)
+    if (!o->data_dir || !o->oa.method || !o->oa.lr || !o->epochs || !o->batch || !o->seed)
         cli_fail("--data, --method, --lr, --epochs, --batch and --seed are required");
-    if (strcmp(model, "mlp") != 0)
-        cli_fail("--model: '%s' is not a model (valid: mlp)", model);
-    radvar_optim_config cfg;
-    cli_optim_resolve(&oa, &cfg);
-    cli_format fmt = cli_parse_format(format);
-    radvar_train_config tc = {
-        .hidden = (size_t)cli_integer("--hidden", hidden_text, 1, 65536),
-        .batch = (size_t)cli_integer("--batch", batch_text, 1, 65536),
-        .epochs = (size_t)cli_integer("--epochs", epochs_text, 1, 100000),
-        .seed = cli_seed("--seed", seed_text),
-        .fixed_init = init_seed != NULL,
-        .init_seed = init_seed ? cli_seed("--init-seed", init_seed) : 0};
-    size_t n_train_max = train_size ? (size_t)cli_integer("--train-size", train_size, 1, 1e9) : 0;
-    size_t n_test_max = test_size ? (size_t)cli_integer("--test-size", test_size, 1, 1e9) : 0;
-    struct step_log log = {0};
-    size_t every = log_every_text ? (size_t)cli_integer("--log-every", log_every_text, 1, 1e12) : 1;
-    if (steps_output && !log_every_text)
-        cli_fail("--steps-output needs --log-every");
-    if (log_every_text && !steps_output && !log_grads && !log_params)
-        cli_fail("--log-every needs --steps-output, --log-grads or --log-params");
-    if (steps_output)
-        log.every = every;
-    train_log_options lo = {
-        .grads_path = log_grads, .params_path = log_params, .hist_path = grad_hist,
-        .coords = (size_t)cli_integer("--log-coords", log_coords, 1, TRAIN_LOG_MAX_COORDS),
-        .coord_seed = coord_seed ? cli_seed("--coord-seed", coord_seed) : tc.seed,
-        .every = every,
-        .hist_every = (size_t)cli_integer("--hist-every", hist_every, 1, 1e12)};
-    cli_output_check("--output", output);
-    cli_output_check("--steps-output", steps_output);
-    cli_output_check("--log-grads", log_grads);
-    cli_output_check("--log-params", log_params);
-    cli_output_check("--grad-hist", grad_hist);
+    if (strcmp(o->model, "mlp") != 0)
+        cli_fail("--model: '%s' is not a model (valid: mlp)", o->model);
+    return 0;
+}
 
-    radvar_idx_data train, test;
-    load(data_dir, "train", n_train_max, &train);
-    load(data_dir, "t10k", n_test_max, &test);
-    if (tc.batch > train.count)
-        cli_fail("--batch: %zu is out of range: the training set holds %zu examples", tc.batch, train.count);
-    if (train.rows != test.rows || train.cols != test.cols)
+/* What the option texts say, checked. */
+struct train_setup {
+    radvar_optim_config cfg;
+    cli_format fmt;
+    radvar_train_config tc;
+    size_t n_train_max, n_test_max; /* 0: the whole file */
+    struct step_log log;            /* log.every 0: no --steps-output */
+    train_log_options lo;
+};
+
+/* Check the options in the order of before (the first error reported stays
+ * the same), and every output path before the data are loaded. */
+static void check_options(const struct train_opts *o, struct train_setup *u)
+{
+    cli_optim_resolve(&o->oa, &u->cfg);
+    u->fmt = cli_parse_format(o->format);
+    u->tc = (radvar_train_config){
+        .hidden = (size_t)cli_integer("--hidden", o->hidden, 1, 65536),
+        .batch = (size_t)cli_integer("--batch", o->batch, 1, 65536),
+        .epochs = (size_t)cli_integer("--epochs", o->epochs, 1, 100000),
+        .seed = cli_seed("--seed", o->seed),
+        .fixed_init = o->init_seed != NULL,
+        .init_seed = o->init_seed ? cli_seed("--init-seed", o->init_seed) : 0};
+    u->n_train_max = o->train_size ? (size_t)cli_integer("--train-size", o->train_size, 1, 1e9) : 0;
+    u->n_test_max = o->test_size ? (size_t)cli_integer("--test-size", o->test_size, 1, 1e9) : 0;
+    u->log = (struct step_log){0};
+    size_t every = o->log_every ? (size_t)cli_integer("--log-every", o->log_every, 1, 1e12) : 1;
+    if (o->steps_output && !o->log_every)
+        cli_fail("--steps-output needs --log-every");
+    if (o->log_every && !o->steps_output && !o->log_grads && !o->log_params)
+        cli_fail("--log-every needs --steps-output, --log-grads or --log-params");
+    if (o->steps_output)
+        u->log.every = every;
+    u->lo = (train_log_options){
+        .grads_path = o->log_grads, .params_path = o->log_params, .hist_path = o->grad_hist,
+        .coords = (size_t)cli_integer("--log-coords", o->log_coords, 1, TRAIN_LOG_MAX_COORDS),
+        .coord_seed = o->coord_seed ? cli_seed("--coord-seed", o->coord_seed) : u->tc.seed,
+        .every = every,
+        .hist_every = (size_t)cli_integer("--hist-every", o->hist_every, 1, 1e12)};
+    cli_output_check("--output", o->output);
+    cli_output_check("--steps-output", o->steps_output);
+    cli_output_check("--log-grads", o->log_grads);
+    cli_output_check("--log-params", o->log_params);
+    cli_output_check("--grad-hist", o->grad_hist);
+}
+
+/* The training and test sets, refused when the batch or the image sizes
+ * do not fit them. */
+static void load_sets(const char *dir, const struct train_setup *u, radvar_idx_data *train,
+                      radvar_idx_data *test)
+{
+    load(dir, "train", u->n_train_max, train);
+    load(dir, "t10k", u->n_test_max, test);
+    if (u->tc.batch > train->count)
+        cli_fail("--batch: %zu is out of range: the training set holds %zu examples", u->tc.batch,
+                 train->count);
+    if (train->rows != test->rows || train->cols != test->cols)
         cli_fail("--data: the test images are %zu x %zu but the training images %zu x %zu",
-                 test.rows, test.cols, train.rows, train.cols);
+                 test->rows, test->cols, train->rows, train->cols);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    struct train_opts o;
+    if (read_options(argc, argv, &o))
+        return 0;
+    struct train_setup u;
+    check_options(&o, &u);
+    radvar_idx_data train, test;
+    load_sets(o.data_dir, &u, &train, &test);
     /* the layers of the perceptron's flat vector (experiments/mlp.h) */
     const char *const layer_names[4] = {"W1", "b1", "W2", "b2"};
     const size_t in = train.rows * train.cols,
-                 layer_sizes[4] = {tc.hidden * in, tc.hidden, 10 * tc.hidden, 10};
-    struct hooks hooks = {&log, train_log_open(&lo, layer_names, layer_sizes, 4, fmt, argc, argv)};
+                 layer_sizes[4] = {u.tc.hidden * in, u.tc.hidden, 10 * u.tc.hidden, 10};
+    struct hooks hooks = {&u.log, train_log_open(&u.lo, layer_names, layer_sizes, 4, u.fmt, argc, argv)};
     radvar_train_result res;
-    int status = radvar_train_run(&tc, &cfg, &train, &test, log.every || hooks.logs ? on_step : NULL,
-                                  &hooks, &res);
+    int status = radvar_train_run(&u.tc, &u.cfg, &train, &test,
+                                  u.log.every || hooks.logs ? on_step : NULL, &hooks, &res);
     if (status != RADVAR_SUCCESS)
         cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "training could not run: %s",
                         radvar_strerror(status));
@@ -231,13 +269,13 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "radvar train: warning: the loss or a gradient stopped being finite at step "
                         "%llu: training stopped there, and later epochs repeat the last finite "
                         "parameters\n", (unsigned long long)res.diverged_at);
-    write_epochs(output, fmt, argc, argv, &cfg, &tc, &train, &test, &res);
-    if (log.every)
-        write_steps(steps_output, fmt, argc, argv, &log);
+    write_epochs(o.output, u.fmt, argc, argv, &u.cfg, &u.tc, &train, &test, &res);
+    if (u.log.every)
+        write_steps(o.steps_output, u.fmt, argc, argv, &u.log);
     train_log_close(hooks.logs);
     radvar_train_result_free(&res);
     radvar_idx_free(&train);
     radvar_idx_free(&test);
-    free(log.rows);
+    free(u.log.rows);
     return 0;
 }

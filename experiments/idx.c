@@ -89,77 +89,104 @@ static void source_close(source *s)
     s->f = NULL;
 }
 
+/* source_read of a plain file: bytes from the buffer, refilled as needed. */
+static int source_read_raw(source *s, unsigned char *buf, size_t len, size_t *got)
+{
+    while (*got < len) {
+        if (s->raw_pos == s->raw_have) {
+            long n = refill(s);
+            if (n < 0)
+                return RADVAR_EIO;
+            if (n == 0)
+                return RADVAR_SUCCESS;
+            s->raw_have = (size_t)n;
+            s->raw_pos = 0;
+        }
+        size_t take = s->raw_have - s->raw_pos;
+        if (take > len - *got)
+            take = len - *got;
+        memcpy(buf + *got, s->in + s->raw_pos, take);
+        s->raw_pos += take;
+        *got += take;
+    }
+    return RADVAR_SUCCESS;
+}
+
+/* Input for inflate: refill when it has used all, and after a member's end
+ * start the next member.  *end = 1 at the end of the data (the file ends
+ * right after a member's trailer). */
+static int gz_feed(source *s, int *end)
+{
+    *end = 0;
+    if (s->zs.avail_in == 0) {
+        long n = refill(s);
+        if (n < 0)
+            return RADVAR_EIO;
+        if (n == 0) {
+            if (s->member_end) {
+                *end = 1; /* the end of the data */
+                return RADVAR_SUCCESS;
+            }
+            snprintf(s->why, s->why_len,
+                     "'%s' is truncated: its gzip data ends before the CRC and length trailer",
+                     s->path);
+            return RADVAR_EFORMAT;
+        }
+        s->zs.next_in = s->in;
+        s->zs.avail_in = (uInt)n;
+    }
+    if (s->member_end) {
+        /* another gzip member may follow (as `cat a.gz b.gz` makes);
+         * anything else after the data is refused */
+        if (s->zs.next_in[0] != 0x1f) {
+            snprintf(s->why, s->why_len, "'%s' has bytes after the end of its gzip data", s->path);
+            return RADVAR_EFORMAT;
+        }
+        if (inflateReset(&s->zs) != Z_OK) {
+            snprintf(s->why, s->why_len, "'%s': the gzip decoder failed", s->path);
+            return RADVAR_EFORMAT;
+        }
+        s->member_end = 0;
+    }
+    return RADVAR_SUCCESS;
+}
+
+/* One call of inflate into buf + *got, at most len - *got bytes (and 1 GiB:
+ * avail_out is a uInt). */
+static int gz_inflate(source *s, unsigned char *buf, size_t len, size_t *got)
+{
+    size_t want = len - *got;
+    s->zs.next_out = buf + *got;
+    s->zs.avail_out = want > (1u << 30) ? 1u << 30 : (uInt)want;
+    uInt before = s->zs.avail_out;
+    int ret = inflate(&s->zs, Z_NO_FLUSH);
+    *got += before - s->zs.avail_out;
+    if (ret == Z_STREAM_END)
+        s->member_end = 1;
+    else if (ret == Z_MEM_ERROR) {
+        snprintf(s->why, s->why_len, "out of memory while inflating '%s'", s->path);
+        return RADVAR_ENOMEM;
+    } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+        snprintf(s->why, s->why_len, "'%s': the gzip data is corrupt (%s)", s->path,
+                 s->zs.msg ? s->zs.msg : "inflate failed");
+        return RADVAR_EFORMAT;
+    }
+    return RADVAR_SUCCESS;
+}
+
 /* Up to len bytes of data into buf (fewer only at the end of the data);
  * *got the count.  A gzip file must end exactly after a member's trailer. */
 static int source_read(source *s, unsigned char *buf, size_t len, size_t *got)
 {
     *got = 0;
-    if (!s->gz) {
-        while (*got < len) {
-            if (s->raw_pos == s->raw_have) {
-                long n = refill(s);
-                if (n < 0)
-                    return RADVAR_EIO;
-                if (n == 0)
-                    return RADVAR_SUCCESS;
-                s->raw_have = (size_t)n;
-                s->raw_pos = 0;
-            }
-            size_t take = s->raw_have - s->raw_pos;
-            if (take > len - *got)
-                take = len - *got;
-            memcpy(buf + *got, s->in + s->raw_pos, take);
-            s->raw_pos += take;
-            *got += take;
-        }
-        return RADVAR_SUCCESS;
-    }
+    if (!s->gz)
+        return source_read_raw(s, buf, len, got);
     while (*got < len) {
-        if (s->zs.avail_in == 0) {
-            long n = refill(s);
-            if (n < 0)
-                return RADVAR_EIO;
-            if (n == 0) {
-                if (s->member_end)
-                    return RADVAR_SUCCESS; /* the end of the data */
-                snprintf(s->why, s->why_len,
-                         "'%s' is truncated: its gzip data ends before the CRC and length trailer",
-                         s->path);
-                return RADVAR_EFORMAT;
-            }
-            s->zs.next_in = s->in;
-            s->zs.avail_in = (uInt)n;
-        }
-        if (s->member_end) {
-            /* another gzip member may follow (as `cat a.gz b.gz` makes);
-             * anything else after the data is refused */
-            if (s->zs.next_in[0] != 0x1f) {
-                snprintf(s->why, s->why_len, "'%s' has bytes after the end of its gzip data",
-                         s->path);
-                return RADVAR_EFORMAT;
-            }
-            if (inflateReset(&s->zs) != Z_OK) {
-                snprintf(s->why, s->why_len, "'%s': the gzip decoder failed", s->path);
-                return RADVAR_EFORMAT;
-            }
-            s->member_end = 0;
-        }
-        size_t want = len - *got;
-        s->zs.next_out = buf + *got;
-        s->zs.avail_out = want > (1u << 30) ? 1u << 30 : (uInt)want;
-        uInt before = s->zs.avail_out;
-        int ret = inflate(&s->zs, Z_NO_FLUSH);
-        *got += before - s->zs.avail_out;
-        if (ret == Z_STREAM_END)
-            s->member_end = 1;
-        else if (ret == Z_MEM_ERROR) {
-            snprintf(s->why, s->why_len, "out of memory while inflating '%s'", s->path);
-            return RADVAR_ENOMEM;
-        } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
-            snprintf(s->why, s->why_len, "'%s': the gzip data is corrupt (%s)", s->path,
-                     s->zs.msg ? s->zs.msg : "inflate failed");
-            return RADVAR_EFORMAT;
-        }
+        int end, status = gz_feed(s, &end);
+        if (status != RADVAR_SUCCESS || end)
+            return status;
+        if ((status = gz_inflate(s, buf, len, got)) != RADVAR_SUCCESS)
+            return status;
     }
     return RADVAR_SUCCESS;
 }

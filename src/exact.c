@@ -486,58 +486,54 @@ static double sinc_step(double q)
     return h;
 }
 
-/* The scale distribution of the model, as nodes in loop order. */
-static int os_init(onestep *o, const radvar_noise *n, double mu, double sigma)
+/* The mixture's two scales: exact, no quadrature. */
+static int os_init_mixture(onestep *o, const radvar_noise *n)
 {
-    memset(o, 0, sizeof *o);
-    double m = sigma * sigma + mu * mu;
-    o->s2 = sigma * sigma / m;
-    o->m2 = mu * mu / m;
-    if (n->kind == RADVAR_NOISE_MIXTURE) {
-        o->nk = 2;
-        o->yk = malloc(2 * sizeof *o->yk);
-        o->wk = malloc(2 * sizeof *o->wk);
-        if (o->yk == NULL || o->wk == NULL)
-            return RADVAR_ENOMEM;
-        double c2 = 1.0 / (1.0 - n->p + n->p * n->k * n->k);
-        o->yk[0] = 2.0 * o->s2 * c2;
-        o->wk[0] = 1.0 - n->p;
-        o->yk[1] = 2.0 * o->s2 * c2 * n->k * n->k;
-        o->wk[1] = n->p;
-        return RADVAR_SUCCESS;
-    }
-    o->adaptive = 1;
-    double h, th_hi, th_lo, th0;
-    if (n->kind == RADVAR_NOISE_LAPLACE) {
-        /* theta = ln V, density e^(theta - e^theta); loop from large V down */
-        h = sinc_step(1.0);
-        th0 = 0.0;
-        th_hi = log(50.0);
-        th_lo = -(U_HI + 60.0);
-    } else {
-        /* student: theta = ln chi2, density e^(nu theta/2 - e^theta/2) / (2^(nu/2) Gamma(nu/2));
-         * loop from large chi2 (small V) down */
-        o->student = 1;
-        o->nu = n->nu;
-        h = sinc_step(0.5 * n->nu);
-        th0 = log(n->nu);
-        /* right: where the log-density is 46 below its peak */
-        double w = fmin(0.25, 2.0 / sqrt(n->nu)); /* steps of about the peak's width */
-        th_hi = th0;
-        while (0.5 * n->nu * em1mx(th_hi - th0) < 46.0)
-            th_hi += w;
-        /* left: far enough for the smallest x of the tables (beta = 2 x s2 (nu-2)),
-         * but not where the density is below e^-800 of its peak */
-        double beta_min = 2.0 * exp(U_LO - 1.0) * o->s2 * (n->nu - 2.0);
-        th_lo = log(beta_min) - 50.0 / (0.5 * n->nu) - 5.0;
-        th_lo = fmin(th_lo, th0 - (U_HI + 60.0) / (0.5 * n->nu + 0.5));
-        if (th_lo < -700.0)
-            th_lo = -700.0;
-        double tau = 0.0;
-        while (th0 + tau > th_lo && 0.5 * n->nu * em1mx(tau) < 800.0)
-            tau -= w;
-        th_lo = fmax(th_lo, th0 + tau);
-    }
+    o->nk = 2;
+    o->yk = malloc(2 * sizeof *o->yk);
+    o->wk = malloc(2 * sizeof *o->wk);
+    if (o->yk == NULL || o->wk == NULL)
+        return RADVAR_ENOMEM;
+    double c2 = 1.0 / (1.0 - n->p + n->p * n->k * n->k);
+    o->yk[0] = 2.0 * o->s2 * c2;
+    o->wk[0] = 1.0 - n->p;
+    o->yk[1] = 2.0 * o->s2 * c2 * n->k * n->k;
+    o->wk[1] = n->p;
+    return RADVAR_SUCCESS;
+}
+
+/* The range [th_lo, th_hi] in theta = ln nu + tau of the student's nodes
+ * (centre th0 = ln nu), and its step *h. */
+static void student_range(const onestep *o, double nu, double *h, double *th0, double *th_lo,
+                          double *th_hi)
+{
+    /* student: theta = ln chi2, density e^(nu theta/2 - e^theta/2) / (2^(nu/2) Gamma(nu/2));
+     * loop from large chi2 (small V) down */
+    *h = sinc_step(0.5 * nu);
+    *th0 = log(nu);
+    /* right: where the log-density is 46 below its peak */
+    double w = fmin(0.25, 2.0 / sqrt(nu)); /* steps of about the peak's width */
+    *th_hi = *th0;
+    while (0.5 * nu * em1mx(*th_hi - *th0) < 46.0)
+        *th_hi += w;
+    /* left: far enough for the smallest x of the tables (beta = 2 x s2 (nu-2)),
+     * but not where the density is below e^-800 of its peak */
+    double beta_min = 2.0 * exp(U_LO - 1.0) * o->s2 * (nu - 2.0);
+    double lo = log(beta_min) - 50.0 / (0.5 * nu) - 5.0;
+    lo = fmin(lo, *th0 - (U_HI + 60.0) / (0.5 * nu + 0.5));
+    if (lo < -700.0)
+        lo = -700.0;
+    double tau = 0.0;
+    while (*th0 + tau > lo && 0.5 * nu * em1mx(tau) < 800.0)
+        tau -= w;
+    *th_lo = fmax(lo, *th0 + tau);
+}
+
+/* The trapezoidal nodes th0 + k h in [th_lo, th_hi], from the top down, as
+ * scales o->yk and weights o->wk (laplace, or student when o->student). */
+static int os_fill_nodes(onestep *o, const radvar_noise *n, double h, double th0, double th_lo,
+                         double th_hi)
+{
     long k_hi = (long)ceil((th_hi - th0) / h), k_lo = (long)floor((th_lo - th0) / h);
     o->nk = (size_t)(k_hi - k_lo + 1);
     o->yk = malloc(o->nk * sizeof *o->yk);
@@ -560,6 +556,31 @@ static int os_init(onestep *o, const radvar_noise *n, double mu, double sigma)
         }
     }
     return RADVAR_SUCCESS;
+}
+
+/* The scale distribution of the model, as nodes in loop order. */
+static int os_init(onestep *o, const radvar_noise *n, double mu, double sigma)
+{
+    memset(o, 0, sizeof *o);
+    double m = sigma * sigma + mu * mu;
+    o->s2 = sigma * sigma / m;
+    o->m2 = mu * mu / m;
+    if (n->kind == RADVAR_NOISE_MIXTURE)
+        return os_init_mixture(o, n);
+    o->adaptive = 1;
+    double h, th_hi, th_lo, th0;
+    if (n->kind == RADVAR_NOISE_LAPLACE) {
+        /* theta = ln V, density e^(theta - e^theta); loop from large V down */
+        h = sinc_step(1.0);
+        th0 = 0.0;
+        th_hi = log(50.0);
+        th_lo = -(U_HI + 60.0);
+    } else {
+        o->student = 1;
+        o->nu = n->nu;
+        student_range(o, n->nu, &h, &th0, &th_lo, &th_hi);
+    }
+    return os_fill_nodes(o, n, h, th0, th_lo, th_hi);
 }
 
 /* 10-point Gauss-Legendre on [-1, 1]: nodes +-gl10_x, weights gl10_w */

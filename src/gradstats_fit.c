@@ -363,6 +363,74 @@ static void fit_nan(radvar_gradstats_fit *out, radvar_noise_kind kind)
     out->mu = out->sigma = out->loglik = out->params = out->aic = out->bic = NAN;
 }
 
+/* The fits of the models with parameters: each sets out->model's
+ * parameters and out->params, returns the log-likelihood of the
+ * standardised series (normal: that of the normal model, for the limits
+ * where the fit does no better) and sets *status to the optimiser's. */
+static double fit_student(const struct series *d, double normal, radvar_gradstats_fit *out,
+                          int *status)
+{
+    struct fit1 f = {d, RADVAR_NOISE_STUDENT};
+    double u = max1(&f, log(RADVAR_GRADSTATS_NU_MIN - 2), log(RADVAR_GRADSTATS_NU_MAX - 2), 49,
+                    status);
+    out->model.nu = nu_of(u);
+    double ll = ll_student(d, out->model.nu);
+    if (!(ll > normal)) { /* the normal limit: nu -> inf */
+        out->model.nu = RADVAR_GRADSTATS_NU_MAX;
+        ll = ll_student(d, out->model.nu);
+    }
+    out->params = 3;
+    return ll;
+}
+
+static double fit_ar1(const struct series *d, radvar_gradstats_fit *out, int *status)
+{
+    struct fit1 f = {d, RADVAR_NOISE_AR1};
+    double w = max1(&f, -atanh(RADVAR_GRADSTATS_PHI_MAX), atanh(RADVAR_GRADSTATS_PHI_MAX), 41,
+                    status);
+    out->model.phi = tanh(w);
+    out->params = 3;
+    return ll_ar1(d, out->model.phi);
+}
+
+static double fit_mixture(const struct series *d, double normal, radvar_gradstats_fit *out,
+                          int *status)
+{
+    struct fit2 f = {d, RADVAR_NOISE_MIXTURE};
+    double y[2];
+    *status = max2(&f, y);
+    params2(&f, y, &out->model.p, &out->model.k);
+    double ll = ll_mixture(d, out->model.p, out->model.k);
+    if (!(ll > normal)) { /* the normal limit: k = 1 (any p) */
+        out->model.p = 0.5;
+        out->model.k = 1;
+        ll = normal;
+    }
+    out->params = 4;
+    return ll;
+}
+
+/* decay also rescales out->sigma (s: the series' standard deviation) by the
+ * fitted scale path's mean. */
+static double fit_decay(const struct series *d, double s, double normal,
+                        radvar_gradstats_fit *out, int *status)
+{
+    struct fit2 f = {d, RADVAR_NOISE_DECAY};
+    double y[2], s2;
+    *status = max2(&f, y);
+    params2(&f, y, &out->model.a, &out->model.tau);
+    double ll = ll_decay(d, out->model.a, out->model.tau, &s2);
+    if (!(ll > normal)) { /* the normal limit: a = 0 */
+        out->model.a = 0;
+        out->model.tau = d->tmax;
+        ll = normal;
+        s2 = 1;
+    }
+    out->sigma = s * sqrt(s2);
+    out->params = 4;
+    return ll;
+}
+
 static int fit_one(const struct series *d, double mu, double s,
                    radvar_noise_kind kind, radvar_gradstats_fit *out)
 {
@@ -381,58 +449,18 @@ static int fit_one(const struct series *d, double mu, double s,
         ll = ll_laplace(d);
         out->params = 2;
         break;
-    case RADVAR_NOISE_STUDENT: {
-        struct fit1 f = {d, kind};
-        double u = max1(&f, log(RADVAR_GRADSTATS_NU_MIN - 2), log(RADVAR_GRADSTATS_NU_MAX - 2), 49,
-                        &status);
-        out->model.nu = nu_of(u);
-        ll = ll_student(d, out->model.nu);
-        if (!(ll > normal)) { /* the normal limit: nu -> inf */
-            out->model.nu = RADVAR_GRADSTATS_NU_MAX;
-            ll = ll_student(d, out->model.nu);
-        }
-        out->params = 3;
+    case RADVAR_NOISE_STUDENT:
+        ll = fit_student(d, normal, out, &status);
         break;
-    }
-    case RADVAR_NOISE_AR1: {
-        struct fit1 f = {d, kind};
-        double w = max1(&f, -atanh(RADVAR_GRADSTATS_PHI_MAX), atanh(RADVAR_GRADSTATS_PHI_MAX), 41,
-                        &status);
-        out->model.phi = tanh(w);
-        ll = ll_ar1(d, out->model.phi);
-        out->params = 3;
+    case RADVAR_NOISE_AR1:
+        ll = fit_ar1(d, out, &status);
         break;
-    }
-    case RADVAR_NOISE_MIXTURE: {
-        struct fit2 f = {d, kind};
-        double y[2];
-        status = max2(&f, y);
-        params2(&f, y, &out->model.p, &out->model.k);
-        ll = ll_mixture(d, out->model.p, out->model.k);
-        if (!(ll > normal)) { /* the normal limit: k = 1 (any p) */
-            out->model.p = 0.5;
-            out->model.k = 1;
-            ll = normal;
-        }
-        out->params = 4;
+    case RADVAR_NOISE_MIXTURE:
+        ll = fit_mixture(d, normal, out, &status);
         break;
-    }
-    case RADVAR_NOISE_DECAY: {
-        struct fit2 f = {d, kind};
-        double y[2], s2;
-        status = max2(&f, y);
-        params2(&f, y, &out->model.a, &out->model.tau);
-        ll = ll_decay(d, out->model.a, out->model.tau, &s2);
-        if (!(ll > normal)) { /* the normal limit: a = 0 */
-            out->model.a = 0;
-            out->model.tau = d->tmax;
-            ll = normal;
-            s2 = 1;
-        }
-        out->sigma = s * sqrt(s2);
-        out->params = 4;
+    case RADVAR_NOISE_DECAY:
+        ll = fit_decay(d, s, normal, out, &status);
         break;
-    }
     default:
         fit_nan(out, kind);
         return RADVAR_EINVAL;
@@ -602,6 +630,48 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Coordinate i's layer, layer[i]: round-robin over the layers, skipping
+ * full ones; quota[l] counts the coordinates layer l gives. */
+static void assign_layers(const size_t *size, size_t layers, size_t k, size_t *layer,
+                          size_t *quota)
+{
+    size_t l = 0;
+    for (size_t i = 0; i < k; i++) {
+        while (quota[l] == size[l])
+            l = (l + 1) % layers;
+        layer[i] = l;
+        quota[l]++;
+        l = (l + 1) % layers;
+    }
+}
+
+/* A new index into layer L of n entries, not among mine[0..*have) (sorted;
+ * the index goes in, in order), drawn from the layer's stream at *draws;
+ * RADVAR_EMAXITER after 64 n + 64 draws without one. */
+static int draw_new_index(uint64_t seed, size_t L, size_t n, size_t *mine, size_t *have,
+                          uint64_t *draws, size_t *index)
+{
+    for (;;) {
+        if (*draws > 64 * (uint64_t)n + 64)
+            return RADVAR_EMAXITER;
+        /* modulo: a bias below size/2^64, nothing for any real layer */
+        uint64_t bits = radvar_rng_uniform_bits(seed, RADVAR_GRADSTATS_COORD_STREAM + L, (*draws)++);
+        size_t j = (size_t)(bits % n);
+        if (bsearch(&j, mine, *have, sizeof *mine, cmp_size) != NULL)
+            continue;
+        /* insert j, keeping the layer's indices sorted */
+        size_t pos = *have;
+        while (pos > 0 && mine[pos - 1] > j) {
+            mine[pos] = mine[pos - 1];
+            pos--;
+        }
+        mine[pos] = j;
+        (*have)++;
+        *index = j;
+        return RADVAR_SUCCESS;
+    }
+}
+
 int radvar_gradstats_choose_coords(uint64_t seed, const size_t *size, size_t layers, size_t k,
                                    size_t *layer, size_t *index)
 {
@@ -615,60 +685,21 @@ int radvar_gradstats_choose_coords(uint64_t seed, const size_t *size, size_t lay
     }
     if (k > total)
         return RADVAR_EINVAL;
-    /* per layer: the indices taken (sorted, for the duplicate test), the
-     * count of draws made */
+    /* per layer: the indices taken (sorted, for the duplicate test, from
+     * start[l] in taken), their count, the draws made, the quota */
     size_t *taken = malloc(k * sizeof *taken), *ntaken = calloc(layers, sizeof *ntaken),
-           *start = calloc(layers, sizeof *start);
+           *start = calloc(layers, sizeof *start), *quota = calloc(layers, sizeof *quota);
     uint64_t *draws = calloc(layers, sizeof *draws);
-    if (!taken || !ntaken || !start || !draws) {
-        free(taken);
-        free(ntaken);
-        free(start);
-        free(draws);
-        return RADVAR_ENOMEM;
-    }
-    /* how many coordinates each layer gives: round-robin, skipping full ones */
-    size_t *quota = calloc(layers, sizeof *quota);
-    if (quota == NULL) {
-        free(taken);
-        free(ntaken);
-        free(start);
-        free(draws);
-        return RADVAR_ENOMEM;
-    }
-    int status = RADVAR_SUCCESS;
-    size_t l = 0;
-    for (size_t i = 0; i < k; i++) {
-        while (quota[l] == size[l])
-            l = (l + 1) % layers;
-        layer[i] = l;
-        quota[l]++;
-        l = (l + 1) % layers;
-    }
-    for (size_t m = 1; m < layers; m++)
-        start[m] = start[m - 1] + quota[m - 1];
-    for (size_t i = 0; i < k && status == RADVAR_SUCCESS; i++) {
-        size_t L = layer[i], *mine = taken + start[L], have = ntaken[L];
-        for (;;) {
-            if (draws[L] > 64 * (uint64_t)size[L] + 64) {
-                status = RADVAR_EMAXITER;
-                break;
-            }
-            /* modulo: a bias below size/2^64, nothing for any real layer */
-            uint64_t bits = radvar_rng_uniform_bits(seed, RADVAR_GRADSTATS_COORD_STREAM + L, draws[L]++);
-            size_t j = (size_t)(bits % size[L]);
-            if (bsearch(&j, mine, have, sizeof *mine, cmp_size) != NULL)
-                continue;
-            /* insert j, keeping the layer's indices sorted */
-            size_t pos = have;
-            while (pos > 0 && mine[pos - 1] > j) {
-                mine[pos] = mine[pos - 1];
-                pos--;
-            }
-            mine[pos] = j;
-            ntaken[L]++;
-            index[i] = j;
-            break;
+    int status = RADVAR_ENOMEM;
+    if (taken && ntaken && start && draws && quota) {
+        status = RADVAR_SUCCESS;
+        assign_layers(size, layers, k, layer, quota);
+        for (size_t m = 1; m < layers; m++)
+            start[m] = start[m - 1] + quota[m - 1];
+        for (size_t i = 0; i < k && status == RADVAR_SUCCESS; i++) {
+            size_t L = layer[i];
+            status = draw_new_index(seed, L, size[L], taken + start[L], &ntaken[L], &draws[L],
+                                    &index[i]);
         }
     }
     free(taken);

@@ -142,17 +142,92 @@ int radvar_noise_check(const radvar_noise *n, char *why, size_t why_len)
 
 /* ---- SPEC strings ---- */
 
-int radvar_noise_parse(const char *spec, radvar_noise *out, char *why, size_t why_len)
+/* The model named by the name_len bytes at spec, or NULL. */
+static const model_def *model_named(const char *spec, size_t name_len)
 {
-    if (spec == NULL || spec[0] == '\0')
-        return fail(why, why_len, "empty noise model (expected " EXPECTED ")");
-    size_t name_len = strcspn(spec, ":");
     const model_def *m = NULL;
     for (size_t i = 0; i < sizeof models / sizeof *models; i++) {
         const char *name = radvar_noise_name(models[i].kind);
         if (strlen(name) == name_len && strncmp(spec, name, name_len) == 0)
             m = &models[i];
     }
+    return m;
+}
+
+/* How to write a model's SPEC, for the message on a missing ':'. */
+static const char *spec_example(radvar_noise_kind kind)
+{
+    return kind == RADVAR_NOISE_STUDENT   ? "student:nu=V"
+           : kind == RADVAR_NOISE_MIXTURE ? "mixture:p=P,k=K"
+           : kind == RADVAR_NOISE_AR1     ? "ar1:phi=F"
+                                          : "decay:a=A,tau=T";
+}
+
+/* *out = n, an empty reason, success. */
+static int parsed(const radvar_noise *n, radvar_noise *out, char *why, size_t why_len)
+{
+    *out = *n;
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    return RADVAR_SUCCESS;
+}
+
+/* One item name=value of model m (item_len bytes at item, without the ','):
+ * sets its field of *n and marks it in seen[]; a name unknown or given
+ * twice, or a value that is not a finite number in range, is refused with
+ * the reason in why. */
+static int parse_param(const model_def *m, const char *item, size_t item_len, radvar_noise *n,
+                       int seen[2], char *why, size_t why_len)
+{
+    const char *name = radvar_noise_name(m->kind);
+    if (item_len == 0)
+        return fail(why, why_len, "%s: empty parameter after '%c'", name, item[-1]);
+    const char *eq = memchr(item, '=', item_len);
+    if (eq == NULL)
+        return fail(why, why_len, "%s: expected name=value, got '%.*s'", name,
+                    (int)(item_len > 64 ? 64 : item_len), item);
+    size_t key_len = (size_t)(eq - item);
+    const param_def *d = NULL;
+    size_t which = 0;
+    for (size_t i = 0; i < m->nparams; i++)
+        if (strlen(m->params[i].name) == key_len && strncmp(item, m->params[i].name, key_len) == 0) {
+            d = &m->params[i];
+            which = i;
+        }
+    if (d == NULL)
+        return fail(why, why_len, "%s: unknown parameter '%.*s' (%s takes %s%s%s)", name,
+                    (int)(key_len > 64 ? 64 : key_len), item, name, m->params[0].range,
+                    m->nparams > 1 ? " and " : "", m->nparams > 1 ? m->params[1].range : "");
+    if (seen[which])
+        return fail(why, why_len, "%s: parameter %s given twice", name, d->name);
+    seen[which] = 1;
+    const char *val = eq + 1;
+    size_t val_len = item_len - key_len - 1;
+    int show = (int)(val_len > 64 ? 64 : val_len);
+    if (val_len == 0)
+        return fail(why, why_len, "%s: %s has no value (need %s)", name, d->name, d->range);
+    char *end;
+    errno = 0;
+    double v = strtod(val, &end);
+    if (end == val || (size_t)(end - val) != val_len || isspace((unsigned char)val[0]))
+        return fail(why, why_len, "%s: %s = '%.*s' is not a number (need %s)", name, d->name,
+                    show, val, d->range);
+    if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
+        return fail(why, why_len, "%s: %s = '%.*s' is not finite (need %s)", name, d->name, show,
+                    val, d->range);
+    if (!d->ok(v))
+        return fail(why, why_len, "%s: %s = %.*s is out of range (need %s)", name, d->name, show,
+                    val, d->range);
+    *field(n, d) = v;
+    return RADVAR_SUCCESS;
+}
+
+int radvar_noise_parse(const char *spec, radvar_noise *out, char *why, size_t why_len)
+{
+    if (spec == NULL || spec[0] == '\0')
+        return fail(why, why_len, "empty noise model (expected " EXPECTED ")");
+    size_t name_len = strcspn(spec, ":");
+    const model_def *m = model_named(spec, name_len);
     if (m == NULL)
         return fail(why, why_len, "unknown noise model '%.*s' (expected " EXPECTED ")",
                     (int)(name_len > 64 ? 64 : name_len), spec);
@@ -164,62 +239,18 @@ int radvar_noise_parse(const char *spec, radvar_noise *out, char *why, size_t wh
     if (m->nparams == 0) {
         if (*rest != '\0')
             return fail(why, why_len, "%s takes no parameters (got '%.64s')", name, rest);
-        *out = n;
-        if (why != NULL && why_len > 0)
-            why[0] = '\0';
-        return RADVAR_SUCCESS;
+        return parsed(&n, out, why, why_len);
     }
     int seen[2] = {0, 0};
     if (*rest != ':')
         return fail(why, why_len, "%s: missing parameter %s (need %s; write %s)", name,
-                    m->params[0].name, m->params[0].range,
-                    m->kind == RADVAR_NOISE_STUDENT ? "student:nu=V"
-                    : m->kind == RADVAR_NOISE_MIXTURE ? "mixture:p=P,k=K"
-                    : m->kind == RADVAR_NOISE_AR1     ? "ar1:phi=F"
-                                                      : "decay:a=A,tau=T");
+                    m->params[0].name, m->params[0].range, spec_example(m->kind));
     rest++;
-    for (;;) {
+    for (;;) { /* bounded: each pass consumes at least one byte of spec */
         size_t item_len = strcspn(rest, ",");
-        if (item_len == 0)
-            return fail(why, why_len, "%s: empty parameter after '%c'", name, rest[-1]);
-        const char *eq = memchr(rest, '=', item_len);
-        if (eq == NULL)
-            return fail(why, why_len, "%s: expected name=value, got '%.*s'", name,
-                        (int)(item_len > 64 ? 64 : item_len), rest);
-        size_t key_len = (size_t)(eq - rest);
-        const param_def *d = NULL;
-        size_t which = 0;
-        for (size_t i = 0; i < m->nparams; i++)
-            if (strlen(m->params[i].name) == key_len
-                && strncmp(rest, m->params[i].name, key_len) == 0) {
-                d = &m->params[i];
-                which = i;
-            }
-        if (d == NULL)
-            return fail(why, why_len, "%s: unknown parameter '%.*s' (%s takes %s%s%s)", name,
-                        (int)(key_len > 64 ? 64 : key_len), rest, name, m->params[0].range,
-                        m->nparams > 1 ? " and " : "", m->nparams > 1 ? m->params[1].range : "");
-        if (seen[which])
-            return fail(why, why_len, "%s: parameter %s given twice", name, d->name);
-        seen[which] = 1;
-        const char *val = eq + 1;
-        size_t val_len = item_len - key_len - 1;
-        int show = (int)(val_len > 64 ? 64 : val_len);
-        if (val_len == 0)
-            return fail(why, why_len, "%s: %s has no value (need %s)", name, d->name, d->range);
-        char *end;
-        errno = 0;
-        double v = strtod(val, &end);
-        if (end == val || (size_t)(end - val) != val_len || isspace((unsigned char)val[0]))
-            return fail(why, why_len, "%s: %s = '%.*s' is not a number (need %s)", name,
-                        d->name, show, val, d->range);
-        if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
-            return fail(why, why_len, "%s: %s = '%.*s' is not finite (need %s)", name, d->name,
-                        show, val, d->range);
-        if (!d->ok(v))
-            return fail(why, why_len, "%s: %s = %.*s is out of range (need %s)", name, d->name,
-                        show, val, d->range);
-        *field(&n, d) = v;
+        int status = parse_param(m, rest, item_len, &n, seen, why, why_len);
+        if (status != RADVAR_SUCCESS)
+            return status;
         rest += item_len;
         if (*rest == '\0')
             break;
@@ -229,10 +260,7 @@ int radvar_noise_parse(const char *spec, radvar_noise *out, char *why, size_t wh
         if (!seen[i])
             return fail(why, why_len, "%s: missing parameter %s (need %s)", name,
                         m->params[i].name, m->params[i].range);
-    *out = n;
-    if (why != NULL && why_len > 0)
-        why[0] = '\0';
-    return RADVAR_SUCCESS;
+    return parsed(&n, out, why, why_len);
 }
 
 int radvar_noise_format(const radvar_noise *n, char *buf, size_t len)

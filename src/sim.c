@@ -188,6 +188,64 @@ static int alloc_work(radvar_sim *s, struct lane_work *w)
     return 1;
 }
 
+/* The arrays per reported step and per KS step: s->cfg's report and ks
+ * become s's own copies (the caller's may go away), and each KS step gets
+ * its slot and its sample of cfg.trials values.  0: out of memory. */
+static int alloc_steps(radvar_sim *s, const radvar_sim_config *cfg)
+{
+    size_t nr = cfg->n_report, nk = cfg->n_ks;
+    s->report = malloc(nr * sizeof *s->report);
+    s->ks = malloc((nk ? nk : 1) * sizeof *s->ks);
+    s->ks_slot = calloc(nr, sizeof *s->ks_slot);
+    s->dof = malloc(nr * sizeof *s->dof);
+    s->bc = malloc(nr * sizeof *s->bc);
+    s->totals = calloc(nr, sizeof *s->totals);
+    s->super_moments = calloc(nr, sizeof *s->super_moments);
+    s->ks_samples = calloc(nk ? nk : 1, sizeof *s->ks_samples);
+    s->work = calloc((size_t)cfg->threads, sizeof *s->work);
+    if (!s->report || !s->ks || !s->ks_slot || !s->dof || !s->bc || !s->totals || !s->super_moments
+        || !s->ks_samples || !s->work)
+        return 0;
+    memcpy(s->report, cfg->report, nr * sizeof *s->report);
+    if (nk)
+        memcpy(s->ks, cfg->ks, nk * sizeof *s->ks);
+    s->cfg.report = s->report;
+    s->cfg.ks = s->ks;
+    for (size_t j = 0, k = 0; j < nk; j++) { /* ks is a subset of report, both increasing */
+        while (s->report[k] != s->ks[j])
+            k++;
+        s->ks_slot[k] = j + 1;
+        if ((s->ks_samples[j] = malloc(cfg->trials * sizeof(double))) == NULL)
+            return 0;
+    }
+    return 1;
+}
+
+/* The SMA's window k_t at every step (cfg.window, or round(rho_t)), its
+ * ring's length, and a chunk small enough for the rings to fit their
+ * budget.  0: out of memory. */
+static int sma_windows(radvar_sim *s, const radvar_sim_config *cfg)
+{
+    s->window_at = malloc(cfg->steps * sizeof *s->window_at);
+    if (s->window_at == NULL)
+        return 0;
+    uint64_t prev = 0;
+    for (uint64_t t = 1; t <= cfg->steps; t++) {
+        double k = cfg->window ? (double)cfg->window : round(radvar_schedule_rho_t(cfg->beta2, (double)t));
+        uint64_t kt = k < 1 ? 1 : (uint64_t)k;
+        if (kt > t)
+            kt = t;
+        if (kt > prev + 1) /* cannot happen: rho_t grows by < 1 a step */
+            kt = prev + 1;
+        s->window_at[t - 1] = kt;
+        prev = kt;
+    }
+    s->ring_len = prev;
+    while (s->chunk > 8 && s->chunk * s->ring_len > SMA_RING_BUDGET)
+        s->chunk /= 2;
+    return 1;
+}
+
 int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
 {
     *out = NULL;
@@ -204,53 +262,14 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
     s->source = cfg->noise.kind == RADVAR_NOISE_NORMAL ? &radvar_sim_source_normal : &s->noise_source;
     s->fused = s->generator == RADVAR_RNG_V2 && cfg->average == RADVAR_AVERAGE_EMA
                && s->source == &radvar_sim_source_normal;
-    size_t nr = cfg->n_report, nk = cfg->n_ks;
-    s->report = malloc(nr * sizeof *s->report);
-    s->ks = malloc((nk ? nk : 1) * sizeof *s->ks);
-    s->ks_slot = calloc(nr, sizeof *s->ks_slot);
-    s->dof = malloc(nr * sizeof *s->dof);
-    s->bc = malloc(nr * sizeof *s->bc);
-    s->totals = calloc(nr, sizeof *s->totals);
-    s->super_moments = calloc(nr, sizeof *s->super_moments);
-    s->ks_samples = calloc(nk ? nk : 1, sizeof *s->ks_samples);
-    s->work = calloc((size_t)cfg->threads, sizeof *s->work);
-    if (!s->report || !s->ks || !s->ks_slot || !s->dof || !s->bc || !s->totals || !s->super_moments
-        || !s->ks_samples || !s->work)
+    if (!alloc_steps(s, cfg))
         goto nomem;
-    memcpy(s->report, cfg->report, nr * sizeof *s->report);
-    if (nk)
-        memcpy(s->ks, cfg->ks, nk * sizeof *s->ks);
-    s->cfg.report = s->report;
-    s->cfg.ks = s->ks;
-    for (size_t j = 0, k = 0; j < nk; j++) {
-        while (s->report[k] != s->ks[j])
-            k++;
-        s->ks_slot[k] = j + 1;
-        if ((s->ks_samples[j] = malloc(cfg->trials * sizeof(double))) == NULL)
-            goto nomem;
-    }
 
     /* degrees of freedom per reported step, and the SMA windows */
     s->chunk = CHUNK_MAX;
-    if (cfg->average == RADVAR_AVERAGE_SMA) {
-        s->window_at = malloc(cfg->steps * sizeof *s->window_at);
-        if (s->window_at == NULL)
-            goto nomem;
-        uint64_t prev = 0;
-        for (uint64_t t = 1; t <= cfg->steps; t++) {
-            double k = cfg->window ? (double)cfg->window : round(radvar_schedule_rho_t(cfg->beta2, (double)t));
-            uint64_t kt = k < 1 ? 1 : (uint64_t)k;
-            if (kt > t)
-                kt = t;
-            if (kt > prev + 1) /* cannot happen: rho_t grows by < 1 a step */
-                kt = prev + 1;
-            s->window_at[t - 1] = kt;
-            prev = kt;
-        }
-        s->ring_len = prev;
-        while (s->chunk > 8 && s->chunk * s->ring_len > SMA_RING_BUDGET)
-            s->chunk /= 2;
-    }
+    if (cfg->average == RADVAR_AVERAGE_SMA && !sma_windows(s, cfg))
+        goto nomem;
+    size_t nr = cfg->n_report;
     for (size_t k = 0; k < nr; k++)
         s->bc[k] = bias_correction(cfg->beta2, s->report[k]);
     for (size_t k = 0; k < nr; k++)
