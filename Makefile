@@ -153,11 +153,21 @@ $(EXP_LIB): $(EXP_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(PROG): $(CLI_OBJ) $(EXP_LIB) $(STATIC_LIB)
+# The programs link the BLAS that BLAS names; the objects do not depend on it.
+# $(BUILD)/blas holds the choice and changes only when it does, which relinks
+# them (make reproduce BLAS=gslcblas after a default build).
+BLAS_STAMP = $(BUILD)/blas
+$(BLAS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo $(BLAS) | cmp -s - $@ || echo $(BLAS) >$@
+FORCE:
+.PHONY: FORCE
+
+$(PROG): $(CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
 
-$(MPI_PROG): $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB)
+$(MPI_PROG): $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	@mkdir -p $(@D)
 	$(MPICC) $(SANFLAGS) -o $@ $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
 
@@ -174,14 +184,14 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(EXP_LIB) $(STATIC_LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	$(CC) $(SANFLAGS) -o $@ $< $(EXP_LIB) $(STATIC_LIB) $(CHECK_LIBS) $(APP_LIBS)
 
 $(BUILD)/sims/%.o: sims/%.c
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -c $< -o $@
 
-$(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB)
+$(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB) $(BLAS_STAMP)
 	$(CC) -o $@ $< $(STATIC_LIB) $(APP_LIBS)
 
 -include $(wildcard $(BUILD)/*/*.d)

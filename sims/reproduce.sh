@@ -6,17 +6,17 @@ OUT=${OUT:-out}
 export SCALE=${SCALE:-default} THREADS=${THREADS:-2} BUILD=${BUILD:-build}
 mkdir -p "$OUT"
 start=$(date +%s)
-echo "reproduce: foundation (theory, schedule)" >&2
-sh sims/foundation.sh "$OUT"
-echo "reproduce: Monte Carlo (simulate)" >&2
-sh sims/montecarlo.sh "$OUT"
-echo "reproduce: the Gaussian generators (larger checks)" >&2
-sh sims/generator.sh "$OUT"
-echo "reproduce: exact EMA moments (exact, dof, rectify)" >&2
-sh sims/exact.sh "$OUT"
-echo "reproduce: reference optimizer (presets)" >&2
-sh sims/optimizer.sh "$OUT"
-echo "reproduce: experiments on Fashion-MNIST (train), SCALE=$SCALE" >&2
-sh sims/experiments.sh "$OUT"
+stage() { # stage SCRIPT WHAT: run sims/SCRIPT.sh, say what and how long it took
+    echo "reproduce: $2" >&2
+    t0=$(date +%s)
+    sh "sims/$1.sh" "$OUT"
+    echo "reproduce: $1 took $(( $(date +%s) - t0 )) s" >&2
+}
+stage foundation "foundation (theory, schedule)"
+stage montecarlo "Monte Carlo (simulate)"
+stage generator "the Gaussian generators (larger checks)"
+stage exact "exact EMA moments (exact, dof, rectify)"
+stage optimizer "reference optimizer (presets)"
+stage experiments "experiments on Fashion-MNIST (train), SCALE=$SCALE"
 sh sims/report.sh "$OUT" "$(( $(date +%s) - start ))"
 echo "reproduce: done in $(( $(date +%s) - start )) s; see $OUT/REPORT.md" >&2
