@@ -13,6 +13,7 @@
 #   make references      regenerate tests/ref/*.h with mpmath and scipy
 #   make conformance     the optimizer against PyTorch, live (make golden rewrites
 #                        the committed golden trajectories)
+#   make fuzz [FUZZ_SECONDS=60]   libFuzzer on every input parser, one at a time
 # Options (make VAR=value): BUILD, ARCH (empty: portable; native: -march=native),
 # OPT, SCALE (default|full), SAN (0|1), BLAS (openblas|gslcblas), THREADS, MPI (0|1).
 
@@ -104,7 +105,7 @@ MPI_PROG = $(BUILD)/bin/radvar-mpi
 PC = $(BUILD)/lib/pkgconfig/radvar.pc
 
 .PHONY: all mpi deps deps-check experiments check check-run sanitize reproduce bench \
-        install uninstall clean references conformance golden coverage
+        install uninstall clean references conformance golden coverage fuzz fuzz-build
 
 all: deps-check $(STATIC_LIB) $(SHARED_LIB) $(EXP_LIB) $(PROG) $(PC)
 ifeq ($(MPI),1)
@@ -199,11 +200,69 @@ $(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB) $(BLAS_STAMP)
 # keep the objects of the test and sims programs (chained rules)
 .SECONDARY:
 
+# ---- input parsers: unit tests and fuzzing ----
+# The program's non-exiting input readers, linked directly by
+# tests/test_inputs.c and by the fuzz harnesses of tests/fuzz/.
+CLI_CORE_OBJ = $(BUILD)/cli/parse.o $(BUILD)/cli/replay_reader.o $(BUILD)/cli/checkpoint.o
+$(BUILD)/tests/test_inputs: $(BUILD)/tests/test_inputs.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB)
+	$(CC) $(SANFLAGS) -o $@ $< $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(CHECK_LIBS) $(APP_LIBS)
+
+# One libFuzzer harness per parser (tests/fuzz/fuzz_NAME.c, corpus in
+# tests/fuzz/NAME/).  make check replays each corpus through the harness with
+# a plain main() (tests/fuzz/driver.c, any C compiler); make fuzz builds them
+# with clang's libFuzzer, ASan and UBSan and fuzzes each for FUZZ_SECONDS,
+# one at a time (new inputs go to $(BUILD)-fuzz/corpus, findings to
+# $(BUILD)-fuzz/artifacts).
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+# the harnesses' temporary files (in memory where possible: they are many)
+FUZZ_TMPDIR ?= $(if $(wildcard /dev/shm),/dev/shm,/tmp)
+FUZZ_REPLAY = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -Isrc -c $< -o $@
+$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/driver.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB)
+	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/fuzz/driver.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
+
+# the libFuzzer build: every source the harnesses reach, without OpenMP;
+# FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (libFuzzer's convention) lets
+# the checkpoint reader take any well-formed checksum, which a fuzzer cannot
+# forge, so that it reaches the checks behind them
+FUZZ_FLAGS = -std=c11 -g -O1 -MMD -MP -fno-omit-frame-pointer -Wno-unknown-pragmas -Iinclude -Isrc -Icli \
+             -Iexperiments $(GSL_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+FUZZ_SRC = $(filter-out src/sim.c,$(LIB_SRC)) experiments/idx.c $(CLI_CORE_OBJ:$(BUILD)/%.o=%.c)
+FUZZ_OBJ = $(FUZZ_SRC:%.c=$(BUILD)-fuzz/obj/%.o)
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)-fuzz/fuzz_%)
+$(BUILD)-fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(BUILD)-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) -lgsl -lgslcblas -lz -lm
+
+-include $(wildcard $(BUILD)-fuzz/*.d $(BUILD)-fuzz/obj/*/*.d)
+
+fuzz-build: $(FUZZ_BIN)
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)-fuzz/corpus/$$t $(BUILD)-fuzz/artifacts; \
+	    echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	    TMPDIR=$(FUZZ_TMPDIR) $(BUILD)-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=$(BUILD)-fuzz/artifacts/$$t- $(BUILD)-fuzz/corpus/$$t tests/fuzz/$$t \
+	        2>$(BUILD)-fuzz/$$t.log || { tail -40 $(BUILD)-fuzz/$$t.log; exit 1; }; \
+	    grep '^stat::number_of_executed_units\|^stat::average_exec_per_sec' $(BUILD)-fuzz/$$t.log; \
+	done
+
 # The tests: every Check runner, then the command-line tests.
-check-run: $(TEST_BIN) $(PROG) $(SHARED_LIB)
+check-run: $(TEST_BIN) $(PROG) $(SHARED_LIB) $(FUZZ_REPLAY)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 	@echo "== tests/test_cli.sh"; sh tests/test_cli.sh $(PROG)
+	@echo "== tests/test_inputs.sh"; sh tests/test_inputs.sh $(PROG)
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== fuzz corpus tests/fuzz/$$t"; $(BUILD)/fuzz/replay_$$t tests/fuzz/$$t; done
 	@echo "== tests/test_dispatch.sh"; sh tests/test_dispatch.sh $(PROG)
+	@echo "== tests/test_gradients.sh"; sh tests/test_gradients.sh $(PROG)
 	@echo "== tests/test_python.sh"; sh tests/test_python.sh $(BUILD) $(SAN)
 
 check: deps-test deps-mpi
@@ -247,6 +306,7 @@ references: deps-refs
 	/usr/bin/python3 tests/ref/make_rng_refs.py
 	/usr/bin/python3 tests/ref/make_generator_refs.py
 	/usr/bin/python3 tests/ref/make_gradstats_refs.py
+	/usr/bin/python3 tests/ref/make_gradfit_refs.py
 	/usr/bin/python3 tests/ref/make_noise_refs.py
 	/usr/bin/python3 tests/ref/make_theory_range_refs.py
 	/usr/bin/python3 tests/ref/make_rectify_ema_refs.py
@@ -279,7 +339,7 @@ install: all
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(PYTHONDIR)/radvar
 	install -m 644 python/radvar/__init__.py python/radvar/_lib.py python/radvar/_functions.py \
-	    python/radvar/torch.py $(DESTDIR)$(PYTHONDIR)/radvar/
+	    python/radvar/torch.py python/radvar/gradlog.py $(DESTDIR)$(PYTHONDIR)/radvar/
 	printf '# written by make install\nLIBDIR = "%s"\n' '$(LIBDIR)' >$(DESTDIR)$(PYTHONDIR)/radvar/_install.py
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
@@ -290,4 +350,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/radvar $(DESTDIR)$(PYTHONDIR)/radvar
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-san $(BUILD)-cov out
+	rm -rf $(BUILD) $(BUILD)-san $(BUILD)-cov $(BUILD)-fuzz out

@@ -37,6 +37,10 @@ double cli_unit_interval(const char *opt, const char *text);
 double cli_integer(const char *opt, const char *text, double lo, double hi);
 /* A seed: decimal digits only, 0 .. 2^64 - 1 (every subcommand's --seed). */
 uint64_t cli_seed(const char *opt, const char *text);
+/* A noise model from its SPEC (radvar/noise.h); a bad SPEC is refused with
+ * radvar_noise_parse's reason, which names the parameter and its range. */
+#include "radvar/noise.h"
+radvar_noise cli_noise(const char *opt, const char *text);
 /* The index of text in names[0..count), or an error listing them. */
 int cli_pick(const char *opt, const char *text, const char *const *names, int count);
 /* Seconds on a monotonic clock. */
@@ -104,6 +108,8 @@ void cli_table_param(cli_table *t, const char *key, const char *fmt, ...)
 void cli_table_begin(cli_table *t, const char *section, size_t ncols,
                      const char *const *names);
 void cli_table_row(cli_table *t, const double *values);
+/* The provenance line "noise": the model's canonical SPEC. */
+void cli_table_noise(cli_table *t, const radvar_noise *n);
 void cli_table_close(cli_table *t);
 FILE *cli_table_stream(cli_table *t);
 
@@ -161,5 +167,6 @@ int cmd_replay(int argc, char **argv);
 int cmd_bench_step(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_gradients(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "radvar/dof.h"
 #include "radvar/exact.h"
+#include "radvar/noise.h"
 #include "radvar/rectify.h"
 #include "radvar/schedule.h"
 
@@ -19,6 +20,10 @@ static const char common_help[] =
     "  --points N      N for --log, 2 <= N <= 1e6 (default 300)\n"
     "  --mu M          gradient mean, finite (default 0)\n"
     "  --sigma S       gradient scale, S > 0 (default 1)\n"
+    "  --noise SPEC    the gradient noise e in g = M + S e, of unit variance (default\n"
+    "                  normal): normal, student:nu=V (V > 2), laplace,\n"
+    "                  mixture:p=P,k=K (0 < P < 1, K > 0), ar1:phi=F (|F| < 1),\n"
+    "                  decay:a=A,tau=T (A >= 0, T > 0; t <= 1048576)\n"
     "  --format F      tsv (default), csv or json\n"
     "  --output FILE   write FILE atomically (default: standard output)\n"
     "inf marks a moment that is infinite (E[psi_1], E[psi_t^2] for t <= 2), nan a\n"
@@ -26,17 +31,17 @@ static const char common_help[] =
 
 static const char exact_help[] =
     "usage: radvar exact --beta2 B --t LIST|A:B[:STEP] [--log [--points N]] [--mu M]\n"
-    "                    [--sigma S] [--format tsv|csv|json] [--output FILE]\n"
+    "                    [--sigma S] [--noise SPEC] [--format tsv|csv|json] [--output FILE]\n"
     "\n"
     "The exact moments of psi_t = sqrt((1-B^t)/v_t) for the EMA of squared N(M, S^2)\n"
-    "gradients, by one-dimensional quadrature of the Laplace transform (no Monte\n"
-    "Carlo, no SMA approximation).  Columns: t rho_t E_psi E_psi2 var_psi abs_err\n"
+    "gradients (or g = M + S e under --noise), by one-dimensional quadrature of the\n"
+    "Laplace transform (no Monte Carlo, no SMA approximation).  Columns: t rho_t E_psi E_psi2 var_psi abs_err\n"
     "(abs_err: estimated absolute error of var_psi).  E_psi is infinite at t = 1,\n"
     "E_psi2 and var_psi at t <= 2 (inf; abs_err nan there).\n\n";
 
 static const char dof_help[] =
     "usage: radvar dof --beta2 B --t LIST|A:B[:STEP] [--log [--points N]] [--mu M]\n"
-    "                  [--sigma S] [--format tsv|csv|json] [--output FILE]\n"
+    "                  [--sigma S] [--noise SPEC] [--format tsv|csv|json] [--output FILE]\n"
     "\n"
     "How good are degrees-of-freedom estimates of the EMA?  Columns:\n"
     "  t var_exact rho_t var_at_rho_t rho_moment var_at_rho_moment rho_exact\n"
@@ -46,11 +51,18 @@ static const char dof_help[] =
     "rho_moment = 1/sum w_i^2 the second-moment match, rho_exact the rho at which\n"
     "Theorem 1 equals var_exact; rel_err_X = var_at_X / var_exact - 1.\n"
     "With M != 0 the model's tau2 = 1/S^2 ignores the mean: the relative errors\n"
-    "then include the mean's effect on the variance.\n\n";
+    "then include the mean's effect on the variance.\n"
+    "With --noise, three columns follow: rho_mm var_at_rho_mm rel_err_rho_mm, the\n"
+    "moment-matched dof 2 E[X]^2/Var[X] of X = 1/psi_t^2 under the noise model (from\n"
+    "its kurtosis, correlations or scale path; for normal with M = 0 it is\n"
+    "rho_moment) and Theorem 1 there with the matched scale tau2 = 1/E[X] (nan where\n"
+    "rho_mm <= 2: rho_mm = 0 where the kurtosis is infinite, student with V <= 4).\n"
+    "Under decay the scale of the other columns is the EMA's mean scale at t, not S.\n\n";
 
 static const char rectify_help[] =
     "usage: radvar rectify --beta2 B --t LIST|A:B[:STEP] [--log [--points N]] [--mu M]\n"
-    "                      [--sigma S] [--format tsv|csv|json] [--output FILE]\n"
+    "                      [--sigma S] [--noise SPEC] [--format tsv|csv|json]\n"
+    "                      [--output FILE]\n"
     "\n"
     "How flat does each rectification make the variance, exactly?  Columns:\n"
     "  t r_paper r_sma_exact r_moment r_ema_exact\n"
@@ -64,14 +76,24 @@ static const char rectify_help[] =
     "  r_ema_exact  sqrt(Var_EMA[psi_inf]/Var_EMA[psi_t]) from the exact EMA moments\n"
     "               at M and S: flat by construction; nan for t <= 2\n"
     "ratio_X = Var[r_X psi_t] / Var_EMA[psi_inf] (1 is perfect rectification).\n"
-    "radvar replay and train apply paper, sma-exact or moment with --rect.\n\n";
+    "With --noise every variance is the noise model's, and two columns follow:\n"
+    "  r_mm         the SMA model's exact ratio at the model's moment-matched dof,\n"
+    "               sqrt(Var(rho_mm(inf))/Var(rho_mm(t))) (radvar dof); nan where\n"
+    "               rho_mm <= 2 (student with V <= 4: always)\n"
+    "  ratio_mm     Var[r_mm psi_t] / Var_EMA[psi_inf]\n"
+    "Under decay the scale shrinks for ever and Var[psi_inf] is infinite: the target\n"
+    "is then, at each t, the stationary variance at the noise's scale of step t,\n"
+    "S (1 + t/T)^(-A) (the level psi_t would settle at if the scale stopped\n"
+    "shrinking), and r_mm uses rho_inf in place of rho_mm(inf).\n"
+    "radvar replay and train apply paper, sma-exact, moment or kurtosis (r from\n"
+    "rho_mm with the kurtosis estimated online) with --rect.\n\n";
 
 enum mode { EXACT, DOF, RECTIFY };
 
 static int run(enum mode mode, int argc, char **argv)
 {
     const char *beta2_text = NULL, *t_text = NULL, *points_text = "300", *mu_text = "0",
-               *sigma_text = "1", *format = "tsv", *output = NULL;
+               *sigma_text = "1", *format = "tsv", *output = NULL, *noise_text = NULL;
     int log_spaced = 0, want_help = 0, points_given = 0;
     const char *points_seen = NULL;
     const cli_option opts[] = {
@@ -79,7 +101,7 @@ static int run(enum mode mode, int argc, char **argv)
         {"log", 0, NULL, &log_spaced},   {"points", 1, &points_seen, NULL},
         {"mu", 1, &mu_text, NULL},       {"sigma", 1, &sigma_text, NULL},
         {"format", 1, &format, NULL},    {"output", 1, &output, NULL},
-        {"help", 0, NULL, &want_help},
+        {"noise", 1, &noise_text, NULL}, {"help", 0, NULL, &want_help},
     };
     cli_parse_options(argc, argv, 2, opts, sizeof opts / sizeof *opts);
     if (want_help) {
@@ -101,18 +123,31 @@ static int run(enum mode mode, int argc, char **argv)
     double mu = cli_double("--mu", mu_text);
     double sigma = cli_double("--sigma", sigma_text);
     cli_check_range("--sigma", sigma_text, sigma, 0, 1, INFINITY, 1);
+    radvar_noise noise;
+    radvar_noise_default(&noise);
+    if (noise_text)
+        noise = cli_noise("--noise", noise_text);
+    const int decay = noise.kind == RADVAR_NOISE_DECAY;
     if (points_given && !log_spaced)
         cli_fail("--points goes with --log");
     double points = cli_integer("--points", points_text, 2, 1e6);
     cli_grid steps = log_spaced ? cli_step_grid_log("--t", t_text, (size_t)points)
                                 : cli_step_grid("--t", t_text);
 
-    radvar_exact_moments inf;
-    if (mode == RECTIFY) {
-        int status = radvar_exact_moments_ema(beta2, INFINITY, mu, sigma, &inf);
+    if (decay) { /* the scale path: its sums are O(t), its scale must stay representable */
+        double last = cli_grid_at(&steps, steps.n - 1);
+        if (!(last <= RADVAR_NOISE_DECAY_TMAX && 2.0 * noise.a * log1p(last / noise.tau) <= 690.0))
+            cli_fail("--t: %.17g is out of range for --noise %s: decay needs t <= 1048576 and "
+                     "2 a ln(1 + t/tau) <= 690 (the scale above 1e-150)", last, noise_text);
+    }
+
+    /* the target of the rectifications: Var[psi_inf], once (decay: per t) */
+    radvar_result target = {NAN, NAN};
+    if (mode == RECTIFY && !decay) {
+        int status = radvar_rectify_noise_target_e(beta2, INFINITY, mu, sigma, &noise, &target);
         if (status == RADVAR_EMAXITER)
             fprintf(stderr, "radvar rectify: warning: quadrature for t = inf short of its "
-                            "tolerance (abs_err %.3g)\n", inf.abs_err);
+                            "tolerance (abs_err %.3g)\n", target.err);
         else if (status != RADVAR_SUCCESS)
             cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the stationary moments at mu = %.17g, "
                             "sigma = %.17g cannot be computed: %s", mu, sigma, radvar_strerror(status));
@@ -122,29 +157,38 @@ static int run(enum mode mode, int argc, char **argv)
     cli_table_param(t, "beta2", "%.17g", beta2);
     cli_table_param(t, "mu", "%.17g", mu);
     cli_table_param(t, "sigma", "%.17g", sigma);
+    cli_table_noise(t, &noise);
     cli_table_param(t, "method", "Laplace-transform integrals, GSL QAGIU, relative tolerance 1e-12");
     if (mode == RECTIFY) {
         cli_table_param(t, "rho_inf", "%.17g", radvar_schedule_rho_inf(beta2));
-        cli_table_param(t, "var_psi_inf", "%.17g", inf.var_psi);
+        if (decay)
+            cli_table_param(t, "var_psi_inf", "the stationary Var[psi] at the scale of step t, "
+                            "sigma (1 + t/tau)^(-a) (Var[psi_inf] is infinite under decay)");
+        else
+            cli_table_param(t, "var_psi_inf", "%.17g", target.val);
     }
     static const char *const exact_cols[] = {"t", "rho_t", "E_psi", "E_psi2", "var_psi", "abs_err"};
     static const char *const dof_cols[] = {"t", "var_exact", "rho_t", "var_at_rho_t", "rho_moment",
                                            "var_at_rho_moment", "rho_exact", "rel_err_rho_t",
-                                           "rel_err_rho_moment"};
+                                           "rel_err_rho_moment", "rho_mm", "var_at_rho_mm",
+                                           "rel_err_rho_mm"};
     static const char *const rect_cols[] = {"t", "r_paper", "r_sma_exact", "r_moment", "r_ema_exact",
                                             "ratio_paper", "ratio_sma_exact", "ratio_moment",
-                                            "ratio_ema_exact"};
+                                            "ratio_ema_exact", "r_mm", "ratio_mm"};
+    /* the noise model's columns come with --noise only (the tables of before
+     * stay as they were) */
+    const size_t extra = noise_text ? (mode == DOF ? 3 : mode == RECTIFY ? 2 : 0) : 0;
     if (mode == EXACT)
         cli_table_begin(t, "main", 6, exact_cols);
     else
-        cli_table_begin(t, "main", 9, mode == DOF ? dof_cols : rect_cols);
+        cli_table_begin(t, "main", 9 + extra, mode == DOF ? dof_cols : rect_cols);
 
     for (size_t i = 0; i < steps.n; i++) {
-        double step = cli_grid_at(&steps, i), row[9], abs_err = NAN;
+        double step = cli_grid_at(&steps, i), row[12], abs_err = NAN;
         int status;
         if (mode == EXACT) {
             radvar_exact_moments m;
-            status = radvar_exact_moments_ema(beta2, step, mu, sigma, &m);
+            status = radvar_exact_moments_ema_noise(beta2, step, mu, sigma, &noise, &m);
             abs_err = m.abs_err;
             /* E[psi] needs two gradients and E[psi^2] three: below, the
              * moments are infinite (the density of v_t is positive at 0) */
@@ -160,17 +204,25 @@ static int run(enum mode mode, int argc, char **argv)
             memcpy(row, r, sizeof r);
         } else if (mode == DOF) {
             radvar_dof_comparison c;
-            status = radvar_dof_compare(beta2, step, mu, sigma, &c);
+            status = radvar_dof_compare_noise(beta2, step, mu, sigma, &noise, &c);
             abs_err = c.abs_err;
-            double r[9] = {step, c.var_exact, c.rho_t, c.var_at_rho_t, c.rho_moment,
-                           c.var_at_rho_moment, c.rho_exact, c.rel_err_rho_t, c.rel_err_rho_moment};
+            double r[12] = {step, c.var_exact, c.rho_t, c.var_at_rho_t, c.rho_moment,
+                            c.var_at_rho_moment, c.rho_exact, c.rel_err_rho_t,
+                            c.rel_err_rho_moment, c.rho_mm, c.var_at_rho_mm, c.rel_err_rho_mm};
             memcpy(row, r, sizeof r);
         } else {
+            if (decay) {
+                status = radvar_rectify_noise_target_e(beta2, step, mu, sigma, &noise, &target);
+                if (status != RADVAR_SUCCESS && status != RADVAR_EMAXITER)
+                    cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "the target variance at t = "
+                                    "%.17g cannot be computed: %s", step, radvar_strerror(status));
+            }
             radvar_rectify_comparison c;
-            status = radvar_rectify_ema_compare(beta2, step, mu, sigma, inf.var_psi, &c);
+            status = radvar_rectify_ema_compare_noise(beta2, step, mu, sigma, &noise, target.val, &c);
             abs_err = c.abs_err;
-            double r[9] = {step, c.r_paper, c.r_sma_exact, c.r_moment, c.r_ema_exact,
-                           c.ratio_paper, c.ratio_sma_exact, c.ratio_moment, c.ratio_ema_exact};
+            double r[11] = {step, c.r_paper, c.r_sma_exact, c.r_moment, c.r_ema_exact,
+                            c.ratio_paper, c.ratio_sma_exact, c.ratio_moment, c.ratio_ema_exact,
+                            c.r_mm, c.ratio_mm};
             memcpy(row, r, sizeof r);
         }
         if (status == RADVAR_EMAXITER)

@@ -1,12 +1,16 @@
 /* cmd_replay.c: radvar replay -- run the reference optimizer on logged
  * gradients and print the parameter trajectory. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "parse.h"
+#include "replay_reader.h"
 #include "radvar/optim.h"
 
 static const char help_head[] =
@@ -46,30 +50,6 @@ struct replay {
     int nonfinite_reported;
 };
 
-static size_t parse_row(char *line, double **vals, size_t *cap, int *numeric)
-{
-    size_t n = 0;
-    *numeric = 1;
-    for (char *tok = strtok(line, " \t,\r\n"); tok; tok = strtok(NULL, " \t,\r\n")) {
-        char *end;
-        double x = strtod(tok, &end);
-        if (end == tok || *end != '\0') {
-            *numeric = 0;
-            x = NAN;
-        }
-        if (n == *cap) {
-            size_t new_cap = *cap ? 2 * *cap : 64;
-            double *grown = realloc(*vals, new_cap * sizeof **vals);
-            if (grown == NULL)
-                cli_fail_status(1, "out of memory");
-            *vals = grown;
-            *cap = new_cap;
-        }
-        (*vals)[n++] = x;
-    }
-    return n;
-}
-
 static void store(radvar_dtype dtype, void *dst, const double *src, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -84,9 +64,7 @@ static void store(radvar_dtype dtype, void *dst, const double *src, size_t n)
 static void start(struct replay *r, const double *init, size_t n, size_t lineno, int argc, char **argv,
                   const char *output, cli_format fmt)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(init[i]))
-            cli_fail("--input: line %zu: the initial parameters must be finite", lineno);
+    (void)lineno; /* the reader checked the row (finite in the dtype) */
     size_t es = r->dtype == RADVAR_FLOAT32 ? sizeof(float) : sizeof(double);
     r->n = n;
     r->params = malloc(n * es);
@@ -136,11 +114,8 @@ static void step(struct replay *r, const double *g, size_t lineno)
     row[r->n + 1] = d.rho_t;
     row[r->n + 2] = d.r_t;
     row[r->n + 3] = d.rectified;
-    /* the kind of step: SGD and RAdam's unrectified steps multiply m, the
-     * others m/(sqrt(v)+eps) (radvar_optim_diagnostics.effective_lr) */
-    int momentum_step = r->cfg.method == RADVAR_SGD || (r->cfg.method == RADVAR_RADAM && !d.rectified);
-    row[r->n + 4] = !d.moved ? 0 : momentum_step ? NAN : d.effective_lr;
-    row[r->n + 5] = !d.moved ? 0 : momentum_step ? d.effective_lr : NAN;
+    row[r->n + 4] = d.lr_adaptive;
+    row[r->n + 5] = d.lr_momentum;
     cli_table_row(r->table, row);
     if (!r->nonfinite_reported)
         for (size_t i = 0; i < r->n; i++)
@@ -154,34 +129,27 @@ static void step(struct replay *r, const double *g, size_t lineno)
             }
 }
 
+/* The rows of the input through the reader (replay_reader.c), which checks
+ * them; the first is the initial parameter row. */
 static void replay_stream(struct replay *r, FILE *in, int argc, char **argv, const char *output,
                           cli_format fmt)
 {
-    char *line = NULL;
-    size_t line_cap = 0, cap = 0, lineno = 0;
-    double *vals = NULL;
-    while (getline(&line, &line_cap, in) > 0) {
-        lineno++;
-        if (line[0] == '#' || strspn(line, " \t\r\n") == strlen(line))
-            continue;
-        int numeric;
-        size_t k = parse_row(line, &vals, &cap, &numeric);
-        if (!numeric) {
-            if (r->opt == NULL && lineno <= 64)
-                continue; /* a header line */
-            cli_fail("--input: line %zu: '%s' holds something that is not a number", lineno,
-                     strtok(line, "\n"));
-        }
-        if (r->opt == NULL) {
+    cli_replay_reader *reader = cli_replay_reader_new(in, r->dtype);
+    if (reader == NULL)
+        cli_fail_status(1, "out of memory");
+    char msg[CLI_MSG_LEN];
+    const double *vals;
+    size_t k, lineno;
+    int status;
+    while ((status = cli_replay_reader_next(reader, &vals, &k, &lineno, msg, sizeof msg)) == CLI_OK) {
+        if (r->opt == NULL)
             start(r, vals, k, lineno, argc, argv, output, fmt);
-            continue;
-        }
-        if (k != r->n)
-            cli_fail("--input: line %zu has %zu values; the initial row had %zu", lineno, k, r->n);
-        step(r, vals, lineno);
+        else
+            step(r, vals, lineno);
     }
-    free(line);
-    free(vals);
+    cli_replay_reader_free(reader);
+    if (status != CLI_REPLAY_END)
+        cli_fail_status(status, "--input: %s", msg);
 }
 
 int cmd_replay(int argc, char **argv)
@@ -207,13 +175,16 @@ int cmd_replay(int argc, char **argv)
     cli_format fmt = cli_parse_format(format);
     r.dtype = cli_dtype("--dtype", dtype_text);
     FILE *in = stdin;
-    if (input && strcmp(input, "-") != 0 && (in = fopen(input, "r")) == NULL)
-        cli_fail("--input: cannot open '%s'", input);
+    if (input && strcmp(input, "-") != 0) {
+        struct stat st;
+        if ((in = fopen(input, "r")) == NULL)
+            cli_fail("--input: cannot open '%s': %s", input, strerror(errno));
+        if (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode))
+            cli_fail("--input: '%s' is a directory, not a file of rows", input);
+    }
     replay_stream(&r, in, argc, argv, output, fmt);
     if (in != stdin)
         fclose(in);
-    if (r.opt == NULL)
-        cli_fail("--input: no initial parameter row");
     cli_table_close(r.table);
     radvar_optim_free(r.opt);
     free(r.params);

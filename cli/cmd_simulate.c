@@ -23,11 +23,12 @@ static const char help[] =
     "usage: radvar simulate --beta2 B --steps T --trials N [--mu M] [--sigma S]\n"
     "                       [--seed K] [--threads P] [--average ema|sma] [--window K]\n"
     "                       [--every K | --t LIST] [--ks LIST --ks-output FILE]\n"
-    "                       [--generator 1|2] [--quiet] [--format tsv|csv|json]\n"
-    "                       [--output FILE]\n"
+    "                       [--generator 1|2] [--noise SPEC] [--quiet]\n"
+    "                       [--format tsv|csv|json] [--output FILE]\n"
     "\n"
     "Simulate Adam's adaptive learning rate psi_t = sqrt((1-B^t)/v_t) over N trials\n"
-    "of T steps with gradients N(M, S^2), and print one row per reported step t:\n"
+    "of T steps with gradients N(M, S^2) (or g = M + S e with the noise e of\n"
+    "--noise), and print one row per reported step t:\n"
     "  t rho_t dof mean_psi var_psi se_var_psi mean_rect_psi var_rect_psi\n"
     "  se_var_rect_psi var_model var_exact rho_eff rho_eff_lo rho_eff_hi\n"
     "dof is the number of gradients the model averages: rho_t for the EMA, the\n"
@@ -63,6 +64,14 @@ static const char help[] =
     "  --ks LIST        test psi^2 at these steps (each <= T; needs --ks-output)\n"
     "  --generator V    the Gaussian generator: 2 (default; single-precision\n"
     "                   Box-Muller) or 1 (the ziggurat of radvar 0.2 and before)\n"
+    "  --noise SPEC     the gradient noise e, of unit variance (default normal):\n"
+    "                   student:nu=V (V > 2), laplace, mixture:p=P,k=K (0 < P < 1,\n"
+    "                   K > 0), ar1:phi=F (|F| < 1, stationary from t = 1),\n"
+    "                   decay:a=A,tau=T (scale (1 + t/T)^(-A); A >= 0, T > 0);\n"
+    "                   the model is then matched to that noise's g^2 (i.i.d.\n"
+    "                   models: by its kurtosis; ar1, decay: rho_mm/rho_moment of\n"
+    "                   step t, none for the SMA), var_exact is the noise model's\n"
+    "                   (the EMA only: nan for the SMA)\n"
     "  --quiet          nothing on standard error but errors and warnings\n"
     "Memory is estimated first: a run that would need more than 80% of the memory\n"
     "available is refused with the figure and the option that reduces it.\n"
@@ -74,7 +83,7 @@ static const char help[] =
 
 struct options {
     const char *beta2, *steps, *trials, *mu, *sigma, *seed, *threads, *average, *window, *every,
-        *t, *ks, *ks_output, *format, *output, *generator;
+        *t, *ks, *ks_output, *format, *output, *generator, *noise;
     int quiet, help;
 };
 
@@ -105,6 +114,7 @@ static void parse(int argc, char **argv, struct options *o)
         {"window", 1, &o->window, NULL},   {"every", 1, &o->every, NULL},
         {"t", 1, &o->t, NULL},             {"ks", 1, &o->ks, NULL},
         {"ks-output", 1, &o->ks_output, NULL}, {"generator", 1, &o->generator, NULL},
+        {"noise", 1, &o->noise, NULL},
         {"quiet", 0, NULL, &o->quiet},     {"format", 1, &o->format, NULL},
         {"output", 1, &o->output, NULL},   {"help", 0, NULL, &o->help},
     };
@@ -187,6 +197,12 @@ static void validate(const struct options *o, struct run *r)
     c->sigma = cli_double("--sigma", o->sigma);
     cli_check_range("--sigma", o->sigma, c->sigma, 0, 1, INFINITY, 1);
     cli_sim_check_scale(o->mu, c->mu, o->sigma, c->sigma);
+    if (o->noise)
+        c->noise = cli_noise("--noise", o->noise);
+    if (c->noise.kind == RADVAR_NOISE_DECAY
+        && !(2.0 * c->noise.a * log1p(r->steps / c->noise.tau) <= 690.0))
+        cli_fail("--noise: %s shrinks the gradient scale below 1e-150 by step %.17g (need "
+                 "2 a ln(1 + steps/tau) <= 690)", o->noise, r->steps);
     c->seed = cli_seed("--seed", o->seed);
     c->threads = (int)cli_integer("--threads", o->threads, 1, 1024);
     r->average_text = o->average;
@@ -368,7 +384,7 @@ static int stationary(double beta2, uint64_t t)
  * window of an SMA, and the stationary EMA. */
 static int same_as_previous(const struct run *r, const radvar_sim *sim, size_t k)
 {
-    if (k == 0)
+    if (k == 0 || r->cfg.noise.kind == RADVAR_NOISE_DECAY) /* decay: never stationary */
         return 0;
     if (r->cfg.average == RADVAR_AVERAGE_SMA)
         return radvar_sim_dof(sim, k) == radvar_sim_dof(sim, k - 1);
@@ -501,11 +517,39 @@ static void parameters(cli_table *t, const struct run *r, radvar_sim *sim, uint6
         else
             cli_table_param(t, "window", "round(rho_t)");
     }
+    cli_table_noise(t, &c->noise);
     double m = c->mu / c->sigma, nu = (1 + m * m) / (1 + 2 * m * m) * (1 + m * m);
-    cli_table_param(t, "model", "psi^2 ~ Scale-inv-chi2(nu dof, 1/(mu^2 + sigma^2)), "
-                    "nu = (1+m^2)^2/(1+2m^2), m = mu/sigma%s",
-                    c->mu == 0 ? " (the paper's model)" : " (moment-matched to the gradients' squares)");
-    cli_table_param(t, "model_nu", "%.17g", nu);
+    switch (c->noise.kind) {
+    case RADVAR_NOISE_NORMAL:
+        cli_table_param(t, "model", "psi^2 ~ Scale-inv-chi2(nu dof, 1/(mu^2 + sigma^2)), "
+                        "nu = (1+m^2)^2/(1+2m^2), m = mu/sigma%s",
+                        c->mu == 0 ? " (the paper's model)" : " (moment-matched to the gradients' squares)");
+        cli_table_param(t, "model_nu", "%.17g", nu);
+        break;
+    case RADVAR_NOISE_AR1:
+    case RADVAR_NOISE_DECAY:
+        if (c->average == RADVAR_AVERAGE_SMA) {
+            cli_table_param(t, "model", "none (the SMA under %s noise has no moment-matched model "
+                            "here): var_model, rho_eff and the KS test are nan",
+                            radvar_noise_name(c->noise.kind));
+            break;
+        }
+        cli_table_param(t, "model", "psi^2 ~ Scale-inv-chi2(nu dof, 1/E[X]), nu = rho_mm(t) / "
+                        "rho_moment(t) (radvar dof --noise), E[X] = E[1/psi_t^2]: moment-matched "
+                        "to the noise model's 1/psi_t^2");
+        cli_table_param(t, "model_nu", "rho_mm(t) / rho_moment(t), varies with t");
+        break;
+    default: {
+        double kurt = radvar_noise_kurtosis(&c->noise);
+        nu = isinf(kurt) ? 0.0 : 2.0 * (1.0 + m * m) / ((kurt - 1.0) + 4.0 * m * m) * (1.0 + m * m);
+        cli_table_param(t, "model", "psi^2 ~ Scale-inv-chi2(nu dof, 1/(mu^2 + sigma^2)), "
+                        "nu = 2 (1+m^2)^2/((kappa-1) + 4 m^2), kappa = %.17g the noise's "
+                        "kurtosis, m = mu/sigma: moment-matched to the gradients' squares%s",
+                        kurt, isinf(kurt) ? " (infinite kurtosis: nu = 0, no finite model)" : "");
+        cli_table_param(t, "model_nu", "%.17g", nu);
+        break;
+    }
+    }
     cli_table_param(t, "chunk_trials", "%llu", (unsigned long long)radvar_sim_chunk_trials(sim));
     cli_table_param(t, "generator", "%s", radvar_rng_generator_name(radvar_sim_generator(sim)));
     cli_table_param(t, "dispatch", "%s", radvar_dispatch_name());
@@ -548,7 +592,8 @@ static void write_ks(const struct options *o, int argc, char **argv, struct run 
 
 static void notes(const struct options *o, const struct run *r, uint64_t done, double seconds)
 {
-    if (r->exact_failed != RADVAR_SUCCESS)
+    if (r->exact_failed != RADVAR_SUCCESS
+        && !(r->cfg.noise.kind != RADVAR_NOISE_NORMAL && r->cfg.average == RADVAR_AVERAGE_SMA))
         fprintf(stderr, "radvar simulate: warning: var_exact could not be computed at t = %llu "
                         "(%s): nan there\n", (unsigned long long)r->report[r->exact_failed_at],
                 radvar_strerror(r->exact_failed));
@@ -563,7 +608,12 @@ static void notes(const struct options *o, const struct run *r, uint64_t done, d
                 missing, r->n_report);
     if (o->quiet)
         return;
-    if (r->cfg.mu != 0)
+    if (r->cfg.noise.kind != RADVAR_NOISE_NORMAL)
+        fprintf(stderr, "radvar simulate: note: --noise: var_model, rho_eff and the KS test use the "
+                        "scaled inverse chi-square moment-matched to the noise model (an "
+                        "approximation); var_exact is exact%s\n",
+                r->cfg.average == RADVAR_AVERAGE_SMA ? " for the EMA only (nan here)" : "");
+    else if (r->cfg.mu != 0)
         fprintf(stderr, "radvar simulate: note: mu != 0: var_model, rho_eff and the KS test use the "
                         "model moment-matched to the gradients' squares (an approximation); "
                         "var_exact is exact\n");

@@ -1,17 +1,21 @@
 /* cmd_sweep.c: radvar sweep -- simulations over a grid of parameter points,
  * with a checkpoint so that an interrupted sweep resumes where it stopped. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
 
+#include "checkpoint.h"
 #include "cli.h"
+#include "parse.h"
 #include "parallel.h"
 #include "radvar/rng.h"
 #include "radvar/sim.h"
@@ -23,11 +27,18 @@ static const char help[] =
     "Run `radvar simulate` at every point of a grid and write one table.  The grid\n"
     "file has a header naming the columns beta2 mu sigma steps trials seed (any\n"
     "order, tab, comma or space separated, '#' comments) and one point a line.\n"
+    "An optional column noise gives each point's gradient noise, a SPEC as for\n"
+    "simulate --noise with ';' between its parameters (mixture:p=0.1;k=3), since\n"
+    "',' separates the grid's fields.\n"
     "Output: one row per point and reported step, with the columns\n"
-    "  point beta2 mu sigma steps trials seed, then those of radvar simulate.\n"
+    "  point beta2 mu sigma steps trials seed, then those of radvar simulate;\n"
+    "with a noise column, a column noise after seed holds K, the number of the\n"
+    "point's model in the header's lines noise_K (its canonical SPEC).\n"
     "Every finished point goes to the checkpoint file at once (flushed to disk);\n"
     "run the same command again after an interruption and it resumes: finished\n"
-    "points are read back, none is computed twice, none is lost.  The table is\n"
+    "points are read back, none is computed twice, none is lost; a checkpoint that\n"
+    "was changed or damaged is refused, naming the line.  One sweep at a time holds\n"
+    "the checkpoint (a second is refused, exit 1).  The table is\n"
     "written when every point is done.  Under mpirun (bin/radvar-mpi) each\n"
     "point's trials are spread over the ranks, with the same numbers.\n"
     "\n"
@@ -37,9 +48,6 @@ static const char help[] =
     "  --threads P, --average ema|sma, --format, --output   as for simulate\n"
     "Ctrl-C stops after the point in progress (exit 130); rerun to continue.\n";
 
-enum { P_BETA2, P_MU, P_SIGMA, P_STEPS, P_TRIALS, P_SEED, P_FIELDS };
-static const char *const field_names[P_FIELDS] = {"beta2", "mu", "sigma", "steps", "trials", "seed"};
-
 static volatile sig_atomic_t interrupted = 0;
 
 static void on_sigint(int sig)
@@ -48,179 +56,102 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-/* Read the grid: points[k][field]. */
-static double (*read_grid(const char *path, size_t *count, uint64_t *hash))[P_FIELDS]
+static void check(int status, const char *msg)
+{
+    if (status != CLI_OK)
+        cli_fail_status(status, "%s", msg);
+}
+
+static void *checked_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (p == NULL)
+        cli_fail_status(1, "out of memory");
+    return p;
+}
+
+static cli_sweep_grid read_grid(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        cli_fail("--grid: cannot open '%s'", path);
-    char *line = NULL;
-    size_t cap = 0, n = 0, alloc = 0, lineno = 0;
-    int column_of[P_FIELDS], header = 0;
-    double(*points)[P_FIELDS] = NULL;
-    *hash = crc32(0L, Z_NULL, 0);
-    while (getline(&line, &cap, f) > 0) {
-        lineno++;
-        *hash = crc32(*hash, (const Bytef *)line, (uInt)strlen(line));
-        if (line[0] == '#' || strspn(line, " \t\r\n,") == strlen(line))
-            continue;
-        char *fields[64];
-        int nf = 0;
-        for (char *tok = strtok(line, " \t,\r\n"); tok && nf < 64; tok = strtok(NULL, " \t,\r\n"))
-            fields[nf++] = tok;
-        if (!header) {
-            for (int k = 0; k < P_FIELDS; k++) {
-                column_of[k] = -1;
-                for (int c = 0; c < nf; c++)
-                    if (strcmp(fields[c], field_names[k]) == 0)
-                        column_of[k] = c;
-                if (column_of[k] < 0)
-                    cli_fail("--grid: '%s' has no column '%s' in its header (needed: beta2 mu "
-                             "sigma steps trials seed)", path, field_names[k]);
-            }
-            header = nf;
-            continue;
-        }
-        if (nf != header)
-            cli_fail("--grid: line %zu has %d fields; the header has %d", lineno, nf, header);
-        if (n == alloc) {
-            alloc = alloc ? 2 * alloc : 16;
-            points = realloc(points, alloc * sizeof *points);
-            if (points == NULL)
-                cli_fail_status(1, "out of memory");
-        }
-        char opt[64];
-        snprintf(opt, sizeof opt, "--grid line %zu beta2", lineno);
-        points[n][P_BETA2] = cli_double(opt, fields[column_of[P_BETA2]]);
-        cli_check_range(opt, fields[column_of[P_BETA2]], points[n][P_BETA2], 0, 0, 1, 1);
-        snprintf(opt, sizeof opt, "--grid line %zu mu", lineno);
-        points[n][P_MU] = cli_double(opt, fields[column_of[P_MU]]);
-        snprintf(opt, sizeof opt, "--grid line %zu sigma", lineno);
-        points[n][P_SIGMA] = cli_double(opt, fields[column_of[P_SIGMA]]);
-        cli_check_range(opt, fields[column_of[P_SIGMA]], points[n][P_SIGMA], 0, 1, INFINITY, 1);
-        snprintf(opt, sizeof opt, "--grid line %zu steps", lineno);
-        points[n][P_STEPS] = cli_integer(opt, fields[column_of[P_STEPS]], 1, 1e9);
-        snprintf(opt, sizeof opt, "--grid line %zu trials", lineno);
-        points[n][P_TRIALS] = cli_integer(opt, fields[column_of[P_TRIALS]], 2, 9007199254740992.0);
-        snprintf(opt, sizeof opt, "--grid line %zu seed", lineno);
-        points[n][P_SEED] = cli_integer(opt, fields[column_of[P_SEED]], 0, 9007199254740992.0);
-        n++;
-    }
-    free(line);
+        cli_fail("--grid: cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+        cli_fail("--grid: '%s' is a directory, not a grid file", path);
+    cli_sweep_grid g;
+    char msg[CLI_MSG_LEN];
+    int status = cli_sweep_grid_read(f, path, &g, msg, sizeof msg);
     fclose(f);
-    if (n == 0)
-        cli_fail("--grid: '%s' holds no points", path);
-    *count = n;
-    return points;
+    check(status, msg);
+    return g;
 }
 
-#define ROW_FIELDS (1 + P_FIELDS + CLI_SIM_COLUMNS)
-
-struct done_point {
-    size_t rows;
-    double *values; /* rows x ROW_FIELDS */
-};
-
-/* Read the complete points of a checkpoint (a point counts once its "#done"
- * line is there); then rewrite it with those only, dropping a partial tail. */
-static void load_checkpoint(const char *path, const char *grid_id, struct done_point *done,
-                            size_t n_points)
+static int compare_u64(const void *a, const void *b)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return; /* a fresh sweep */
-    char *line = NULL;
-    size_t cap = 0, lineno = 0, pending_rows = 0, pending_cap = 0;
-    double *pending = NULL;
-    long pending_point = -1;
-    while (getline(&line, &cap, f) > 0) {
-        lineno++;
-        if (lineno == 2) {
-            if (strncmp(line, "# grid: ", 8) != 0 || strncmp(line + 8, grid_id, strlen(grid_id)) != 0)
-                cli_fail("--checkpoint: '%s' belongs to another grid or other options (delete it to "
-                         "start over)", path);
-            continue;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* --t: the reported steps, increasing and without repeats. */
+static uint64_t *read_steps(const char *text, const cli_sweep_grid *grid, size_t *count)
+{
+    cli_grid g = cli_step_grid("--t", text);
+    uint64_t *ts = checked_calloc(g.n, sizeof *ts);
+    for (size_t i = 0; i < g.n; i++)
+        ts[i] = (uint64_t)cli_grid_at(&g, i);
+    size_t n = g.n, m = 0;
+    cli_grid_free(&g);
+    qsort(ts, n, sizeof *ts, compare_u64);
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || ts[i] != ts[m - 1])
+            ts[m++] = ts[i];
+    for (size_t k = 0; k < grid->n; k++)
+        if ((double)ts[m - 1] > grid->points[k][CLI_GRID_STEPS])
+            cli_fail("--t: step %llu is beyond the steps (%.17g) of grid point %zu",
+                     (unsigned long long)ts[m - 1], grid->points[k][CLI_GRID_STEPS], k);
+    *count = m;
+    return ts;
+}
+
+/* The sweep's identity: a CRC-32 of the grid's values, the reported steps,
+ * the average, the generator and the columns of a row: whatever decides the
+ * rows. */
+static uint32_t sweep_id(const cli_sweep_grid *grid, const uint64_t *ts, size_t n_t,
+                         const char *average, int generator)
+{
+    char buf[64];
+    uLong h = crc32(0L, Z_NULL, 0);
+#define ADD(...) (snprintf(buf, sizeof buf, __VA_ARGS__), h = crc32(h, (const Bytef *)buf, (uInt)strlen(buf)))
+    for (size_t k = 0; k < grid->n; k++)
+        for (int c = 0; c < CLI_GRID_FIELDS; c++)
+            ADD("%.17g ", grid->points[k][c]);
+    ADD("| t");
+    for (size_t i = 0; i < n_t; i++)
+        ADD(" %llu", (unsigned long long)ts[i]);
+    ADD("| %s | generator %d |", average, generator);
+    for (int c = 0; c < CLI_SIM_COLUMNS; c++)
+        ADD(" %s", cli_simulation_columns[c]);
+#undef ADD
+    if (grid->noise) { /* a grid without the column keeps its identity of before */
+        char spec[256];
+        h = crc32(h, (const Bytef *)"| noise", 7);
+        for (size_t k = 0; k < grid->n; k++) {
+            radvar_noise_format(&grid->noise[k], spec, sizeof spec);
+            h = crc32(h, (const Bytef *)" ", 1);
+            h = crc32(h, (const Bytef *)spec, (uInt)strlen(spec));
         }
-        if (strncmp(line, "#done ", 6) == 0) {
-            long k = strtol(line + 6, NULL, 10);
-            if (k == pending_point && k >= 0 && (size_t)k < n_points && done[k].values == NULL) {
-                done[k].rows = pending_rows;
-                done[k].values = pending;
-                pending = NULL;
-                pending_cap = 0;
-            }
-            pending_rows = 0;
-            pending_point = -1;
-            continue;
-        }
-        if (line[0] == '#' || line[strlen(line) - 1] != '\n')
-            continue; /* comments, and a line cut short by the interruption */
-        double row[ROW_FIELDS];
-        int nf = 0;
-        for (char *tok = strtok(line, "\t\n"); tok && nf < ROW_FIELDS; tok = strtok(NULL, "\t\n"))
-            row[nf++] = strtod(tok, NULL);
-        if (nf != ROW_FIELDS)
-            continue;
-        if (pending_point != (long)row[0]) {
-            pending_point = (long)row[0];
-            pending_rows = 0;
-        }
-        if (pending_rows == pending_cap) {
-            pending_cap = pending_cap ? 2 * pending_cap : 8;
-            pending = realloc(pending, pending_cap * ROW_FIELDS * sizeof *pending);
-            if (pending == NULL)
-                cli_fail_status(1, "out of memory");
-        }
-        memcpy(pending + pending_rows * ROW_FIELDS, row, sizeof row);
-        pending_rows++;
     }
-    free(pending);
-    free(line);
-    fclose(f);
-}
-
-static void write_point(FILE *f, size_t k, const struct done_point *p)
-{
-    for (size_t r = 0; r < p->rows; r++) {
-        const double *row = p->values + r * ROW_FIELDS;
-        for (int c = 0; c < ROW_FIELDS; c++)
-            fprintf(f, c ? "\t%.17g" : "%.17g", row[c]);
-        fputc('\n', f);
-    }
-    fprintf(f, "#done %zu\n", k);
-}
-
-static FILE *open_checkpoint(const char *path, const char *grid_id, const struct done_point *done,
-                             size_t n_points)
-{
-    /* rewrite with the finished points only (atomically), then append */
-    size_t len = strlen(path) + 16;
-    char *tmp = malloc(len);
-    snprintf(tmp, len, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
-        cli_fail_status(1, "--checkpoint: cannot write '%s'", tmp);
-    fprintf(f, "# radvar sweep checkpoint\n# grid: %s\n", grid_id);
-    for (size_t k = 0; k < n_points; k++)
-        if (done[k].values)
-            write_point(f, k, &done[k]);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0)
-        cli_fail_status(1, "--checkpoint: cannot write '%s'", path);
-    free(tmp);
-    f = fopen(path, "a");
-    if (f == NULL)
-        cli_fail_status(1, "--checkpoint: cannot append to '%s'", path);
-    return f;
+    return (uint32_t)h;
 }
 
 int cmd_sweep(int argc, char **argv)
 {
-    const char *grid = NULL, *checkpoint = NULL, *t_text = NULL, *threads_text = "1",
+    const char *grid_path = NULL, *checkpoint = NULL, *t_text = NULL, *threads_text = "1",
                *average_text = "ema", *max_text = NULL, *format = "tsv", *output = NULL,
                *generator_text = NULL;
     int want_help = 0, quiet = 0;
     const cli_option opts[] = {
-        {"grid", 1, &grid, NULL},           {"checkpoint", 1, &checkpoint, NULL},
+        {"grid", 1, &grid_path, NULL},      {"checkpoint", 1, &checkpoint, NULL},
         {"t", 1, &t_text, NULL},            {"threads", 1, &threads_text, NULL},
         {"average", 1, &average_text, NULL}, {"max-points", 1, &max_text, NULL},
         {"format", 1, &format, NULL},       {"output", 1, &output, NULL},
@@ -232,7 +163,7 @@ int cmd_sweep(int argc, char **argv)
         fputs(help, stdout);
         return 0;
     }
-    if (grid == NULL || checkpoint == NULL)
+    if (grid_path == NULL || checkpoint == NULL)
         cli_fail("--grid and --checkpoint are required (see 'radvar sweep --help')");
     cli_format fmt = cli_parse_format(format);
     int threads = (int)cli_integer("--threads", threads_text, 1, 1024);
@@ -243,40 +174,24 @@ int cmd_sweep(int argc, char **argv)
         cli_fail("--average: '%s' is not an average (valid: ema, sma)", average_text);
     int generator = generator_text ? (int)cli_integer("--generator", generator_text, 1, 2) : RADVAR_RNG_DEFAULT;
     double max_points = max_text ? cli_integer("--max-points", max_text, 0, 1e15) : INFINITY;
-    size_t n_points;
-    uint64_t hash;
-    double(*points)[P_FIELDS] = read_grid(grid, &n_points, &hash);
-    size_t n_t = 0;
-    uint64_t *ts = NULL;
-    if (t_text) {
-        cli_grid g = cli_step_grid("--t", t_text);
-        n_t = g.n;
-        ts = malloc(n_t * sizeof *ts);
-        for (size_t i = 0; i < n_t; i++)
-            ts[i] = (uint64_t)cli_grid_at(&g, i);
-        cli_grid_free(&g);
-        for (size_t k = 0; k < n_points; k++)
-            for (size_t i = 0; i < n_t; i++)
-                if ((double)ts[i] > points[k][P_STEPS])
-                    cli_fail("--t: step %llu is beyond the steps (%.17g) of grid point %zu",
-                             (unsigned long long)ts[i], points[k][P_STEPS], k);
-    }
-    hash = crc32(hash, (const Bytef *)(t_text ? t_text : ""), (uInt)(t_text ? strlen(t_text) : 0));
-    hash = crc32(hash, (const Bytef *)average_text, (uInt)strlen(average_text));
-    if (generator != RADVAR_RNG_V1) { /* generator 1's checkpoints (radvar 0.2) stay valid */
-        char tag[32];
-        snprintf(tag, sizeof tag, "generator %d", generator);
-        hash = crc32(hash, (const Bytef *)tag, (uInt)strlen(tag));
-    }
-    char grid_id[32];
-    snprintf(grid_id, sizeof grid_id, "%016llx", (unsigned long long)hash);
+    cli_sweep_grid grid = read_grid(grid_path);
+    size_t n_points = grid.n, n_t = 0;
+    for (size_t k = 0; grid.noise && k < n_points; k++) /* before any point is computed */
+        if (grid.noise[k].kind == RADVAR_NOISE_DECAY
+            && !(2.0 * grid.noise[k].a * log1p(grid.points[k][CLI_GRID_STEPS] / grid.noise[k].tau) <= 690.0))
+            cli_fail("--grid: point %zu: its decay noise shrinks the gradient scale below 1e-150 by "
+                     "step %.17g (need 2 a ln(1 + steps/tau) <= 690)", k + 1,
+                     grid.points[k][CLI_GRID_STEPS]);
+    uint64_t *ts = t_text ? read_steps(t_text, &grid, &n_t) : NULL;
+    cli_ck_spec spec = {.grid = &grid, .report = ts, .n_report = n_t ? n_t : 1,
+                        .id = sweep_id(&grid, ts, n_t, average_text, generator)};
 
-    struct done_point *done = calloc(n_points, sizeof *done);
-    unsigned char *finished = calloc(n_points, 1);
-    FILE *ckpt = NULL;
+    cli_ck_point *done = checked_calloc(n_points, sizeof *done);
+    unsigned char *finished = checked_calloc(n_points, 1);
+    cli_checkpoint *ckpt = NULL;
     if (cli_rank() == 0) {
-        load_checkpoint(checkpoint, grid_id, done, n_points);
-        ckpt = open_checkpoint(checkpoint, grid_id, done, n_points);
+        char msg[CLI_MSG_LEN];
+        check(cli_checkpoint_open(checkpoint, &spec, done, &ckpt, msg, sizeof msg), msg);
         for (size_t k = 0; k < n_points; k++)
             finished[k] = done[k].values != NULL;
     }
@@ -297,21 +212,24 @@ int cmd_sweep(int argc, char **argv)
         }
         if ((double)computed >= max_points || interrupted)
             break;
-        uint64_t last = (uint64_t)points[k][P_STEPS], *report = n_t ? ts : &last;
+        const double *point = grid.points[k];
+        uint64_t last = (uint64_t)point[CLI_GRID_STEPS], *report = n_t ? ts : &last;
         size_t n_report = n_t ? n_t : 1;
         radvar_sim_config cfg;
         radvar_sim_config_default(&cfg);
-        cfg.beta2 = points[k][P_BETA2];
-        cfg.steps = (uint64_t)points[k][P_STEPS];
-        cfg.trials = (uint64_t)points[k][P_TRIALS];
-        cfg.mu = points[k][P_MU];
-        cfg.sigma = points[k][P_SIGMA];
-        cfg.seed = (uint64_t)points[k][P_SEED];
+        cfg.beta2 = point[CLI_GRID_BETA2];
+        cfg.steps = (uint64_t)point[CLI_GRID_STEPS];
+        cfg.trials = (uint64_t)point[CLI_GRID_TRIALS];
+        cfg.mu = point[CLI_GRID_MU];
+        cfg.sigma = point[CLI_GRID_SIGMA];
+        cfg.seed = (uint64_t)point[CLI_GRID_SEED];
         cfg.threads = threads;
         cfg.average = sma ? RADVAR_AVERAGE_SMA : RADVAR_AVERAGE_EMA;
         cfg.report = report;
         cfg.n_report = n_report;
         cfg.generator = generator;
+        if (grid.noise)
+            cfg.noise = grid.noise[k];
         radvar_sim *sim;
         int status = radvar_sim_alloc(&cfg, &sim);
         if (status != RADVAR_SUCCESS)
@@ -321,16 +239,15 @@ int cmd_sweep(int argc, char **argv)
         cli_run_simulation(sim, n_report, 0, &never, NULL, NULL);
         if (cli_rank() == 0) {
             done[k].rows = n_report;
-            done[k].values = malloc(n_report * ROW_FIELDS * sizeof(double));
+            done[k].values = checked_calloc(n_report * CLI_CK_FIELDS, sizeof(double));
             for (size_t i = 0; i < n_report; i++) {
-                double *row = done[k].values + i * ROW_FIELDS;
+                double *row = done[k].values + i * CLI_CK_FIELDS;
                 row[0] = (double)k;
-                memcpy(row + 1, points[k], sizeof points[k]);
-                cli_simulation_row(sim, i, row + 1 + P_FIELDS);
+                memcpy(row + 1, point, CLI_GRID_FIELDS * sizeof *point);
+                cli_simulation_row(sim, i, row + 1 + CLI_GRID_FIELDS);
             }
-            write_point(ckpt, k, &done[k]);
-            if (fflush(ckpt) != 0 || fsync(fileno(ckpt)) != 0)
-                cli_fail_status(1, "--checkpoint: cannot write '%s'", checkpoint);
+            char msg[CLI_MSG_LEN];
+            check(cli_checkpoint_append(ckpt, k, &done[k], msg, sizeof msg), msg);
             if (!quiet)
                 fprintf(stderr, "radvar sweep: point %zu of %zu: computed (%d rank%s)\n", k + 1,
                         n_points, cli_ranks(), cli_ranks() == 1 ? "" : "s");
@@ -341,25 +258,56 @@ int cmd_sweep(int argc, char **argv)
     }
     int status = 0;
     if (cli_rank() == 0) {
-        fclose(ckpt);
+        cli_checkpoint_close(ckpt);
         if (complete == n_points) {
             cli_table *t = cli_table_open(output, fmt, argc, argv);
-            cli_table_param(t, "grid", "%s", grid);
+            cli_table_param(t, "grid", "%s", grid_path);
             cli_table_param(t, "points", "%zu", n_points);
             cli_table_param(t, "average", "%s", average_text);
             cli_table_param(t, "generator", "%s", radvar_rng_generator_name(generator));
             cli_table_param(t, "threads", "%d", threads);
             cli_table_param(t, "ranks", "%d", cli_ranks());
-            const char *cols[ROW_FIELDS] = {"point"};
-            for (int c = 0; c < P_FIELDS; c++)
-                cols[1 + c] = field_names[c];
+            /* the noise models: numbered in order of first appearance */
+            size_t *model_of = NULL, n_models = 0;
+            if (grid.noise) {
+                model_of = checked_calloc(n_points, sizeof *model_of);
+                for (size_t k = 0; k < n_points; k++) {
+                    size_t m = 0;
+                    while (m < k && memcmp(&grid.noise[m], &grid.noise[k], sizeof grid.noise[k]) != 0)
+                        m++;
+                    if (m < k) {
+                        model_of[k] = model_of[m];
+                        continue;
+                    }
+                    model_of[k] = ++n_models;
+                    char key[32], text[256];
+                    snprintf(key, sizeof key, "noise_%zu", n_models);
+                    radvar_noise_format(&grid.noise[k], text, sizeof text);
+                    cli_table_param(t, key, "%s", text);
+                }
+            }
+            const size_t extra = grid.noise ? 1 : 0, ncols = CLI_CK_FIELDS + extra;
+            const char *cols[CLI_CK_FIELDS + 1] = {"point"};
+            for (int c = 0; c < CLI_GRID_FIELDS; c++)
+                cols[1 + c] = cli_grid_field_names[c];
+            if (extra)
+                cols[1 + CLI_GRID_FIELDS] = "noise";
             for (int c = 0; c < CLI_SIM_COLUMNS; c++)
-                cols[1 + P_FIELDS + c] = cli_simulation_columns[c];
-            cli_table_begin(t, "main", ROW_FIELDS, cols);
+                cols[1 + CLI_GRID_FIELDS + extra + c] = cli_simulation_columns[c];
+            cli_table_begin(t, "main", ncols, cols);
             for (size_t k = 0; k < n_points; k++)
-                for (size_t r = 0; r < done[k].rows; r++)
-                    cli_table_row(t, done[k].values + r * ROW_FIELDS);
+                for (size_t r = 0; r < done[k].rows; r++) {
+                    const double *v = done[k].values + r * CLI_CK_FIELDS;
+                    double row[CLI_CK_FIELDS + 1];
+                    memcpy(row, v, (1 + CLI_GRID_FIELDS) * sizeof *row);
+                    if (extra)
+                        row[1 + CLI_GRID_FIELDS] = (double)model_of[k];
+                    memcpy(row + 1 + CLI_GRID_FIELDS + extra, v + 1 + CLI_GRID_FIELDS,
+                           CLI_SIM_COLUMNS * sizeof *row);
+                    cli_table_row(t, row);
+                }
             cli_table_close(t);
+            free(model_of);
         } else {
             fprintf(stderr, "radvar sweep: %zu of %zu points done (checkpoint '%s'); run the same "
                             "command again to continue\n", complete, n_points, checkpoint);
@@ -368,11 +316,10 @@ int cmd_sweep(int argc, char **argv)
     } else if (complete != n_points) {
         status = interrupted ? 130 : 3;
     }
-    for (size_t k = 0; k < n_points; k++)
-        free(done[k].values);
+    cli_ck_points_free(done, n_points);
     free(done);
     free(finished);
-    free(points);
+    cli_sweep_grid_free(&grid);
     free(ts);
     return status;
 }

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "idx.h"
 #include "train.h"
+#include "train_log.h"
 
 static const char help_head[] =
     "usage: radvar train --data DIR --method M [--preset P] --lr X --epochs E\n"
@@ -30,8 +31,27 @@ static const char help_head[] =
     "  --model mlp        the model (the only one)\n"
     "  --train-size N --test-size N   use the first N examples (default all)\n"
     "  --hidden H         hidden units (default 256)\n"
+    "  --init-seed S      initialise from S instead of --seed (the data order\n"
+    "                     still follows --seed: runs that differ only in their\n"
+    "                     minibatches)\n"
     "  --log-every N --steps-output FILE   the minibatch loss every N steps, as a\n"
     "                     table 'step train_loss' in FILE\n"
+    "gradient logs (see 'radvar gradients'):\n"
+    "  --log-grads FILE   K coordinates' gradients, columns c0..c(K-1): a row of\n"
+    "                     their initial values, then a row per step (every N\n"
+    "                     steps with --log-every N; with N = 1, the default,\n"
+    "                     `radvar replay` with this run's optimizer options and\n"
+    "                     --dtype float32 gives back --log-params bit for bit)\n"
+    "  --log-params FILE  their values: step 0, then after each logged step\n"
+    "  --log-coords K     how many coordinates (default 16, at most 256): round-\n"
+    "                     robin over W1 b1 W2 b2, uniform within each, named in\n"
+    "                     '#' lines as LAYER:INDEX (flat, row-major)\n"
+    "  --coord-seed S     the seed that chooses them (default: --seed), so that\n"
+    "                     runs with different seeds log the same coordinates\n"
+    "  --grad-hist FILE   histograms of log2|g| and of log2|update| over all\n"
+    "                     parameters, columns step bin grad_count update_count,\n"
+    "                     bins floor(log2|x|) = -149..127, and -150 for exact zeros\n"
+    "  --hist-every N     at steps 1, N+1, 2N+1, ... (default 100)\n"
     "  --format F --output FILE       as for the other subcommands\n"
     "optimizer:\n";
 
@@ -70,6 +90,20 @@ static int log_step(void *arg, const radvar_train_step *s)
     return 0;
 }
 
+/* the hook: the loss table and the gradient logs */
+struct hooks {
+    struct step_log *steps;
+    train_log *logs;
+};
+
+static int on_step(void *arg, const radvar_train_step *s)
+{
+    struct hooks *h = arg;
+    if (h->steps->every)
+        log_step(h->steps, s);
+    return train_log_step(h->logs, s);
+}
+
 static void write_steps(const char *path, cli_format fmt, int argc, char **argv,
                         const struct step_log *log)
 {
@@ -94,6 +128,8 @@ static void write_epochs(const char *path, cli_format fmt, int argc, char **argv
     cli_optim_params(t, cfg);
     cli_table_param(t, "batch", "%zu", tc->batch);
     cli_table_param(t, "seed", "%llu", (unsigned long long)tc->seed);
+    if (tc->fixed_init)
+        cli_table_param(t, "init_seed", "%llu", (unsigned long long)tc->init_seed);
     cli_table_param(t, "train_examples", "%zu", train->count);
     cli_table_param(t, "test_examples", "%zu", test->count);
     if (res->diverged_at)
@@ -112,7 +148,9 @@ int cmd_train(int argc, char **argv)
     cli_optim_args oa = {0};
     const char *data_dir = NULL, *model = "mlp", *epochs_text = NULL, *batch_text = NULL,
                *seed_text = NULL, *train_size = NULL, *test_size = NULL, *hidden_text = "256",
-               *log_every_text = NULL, *steps_output = NULL, *format = "tsv", *output = NULL;
+               *log_every_text = NULL, *steps_output = NULL, *format = "tsv", *output = NULL,
+               *log_grads = NULL, *log_params = NULL, *log_coords = "16", *coord_seed = NULL,
+               *grad_hist = NULL, *hist_every = "100", *init_seed = NULL;
     int want_help = 0;
     const cli_option opts[] = {
         CLI_OPTIM_OPTIONS(oa),
@@ -122,6 +160,10 @@ int cmd_train(int argc, char **argv)
         {"test-size", 1, &test_size, NULL},    {"hidden", 1, &hidden_text, NULL},
         {"log-every", 1, &log_every_text, NULL}, {"steps-output", 1, &steps_output, NULL},
         {"format", 1, &format, NULL},          {"output", 1, &output, NULL},
+        {"log-grads", 1, &log_grads, NULL},    {"log-params", 1, &log_params, NULL},
+        {"log-coords", 1, &log_coords, NULL},  {"coord-seed", 1, &coord_seed, NULL},
+        {"grad-hist", 1, &grad_hist, NULL},    {"hist-every", 1, &hist_every, NULL},
+        {"init-seed", 1, &init_seed, NULL},
         {"help", 0, NULL, &want_help},
     };
     cli_parse_options(argc, argv, 2, opts, sizeof opts / sizeof *opts);
@@ -141,16 +183,30 @@ int cmd_train(int argc, char **argv)
         .hidden = (size_t)cli_integer("--hidden", hidden_text, 1, 65536),
         .batch = (size_t)cli_integer("--batch", batch_text, 1, 65536),
         .epochs = (size_t)cli_integer("--epochs", epochs_text, 1, 100000),
-        .seed = cli_seed("--seed", seed_text)};
+        .seed = cli_seed("--seed", seed_text),
+        .fixed_init = init_seed != NULL,
+        .init_seed = init_seed ? cli_seed("--init-seed", init_seed) : 0};
     size_t n_train_max = train_size ? (size_t)cli_integer("--train-size", train_size, 1, 1e9) : 0;
     size_t n_test_max = test_size ? (size_t)cli_integer("--test-size", test_size, 1, 1e9) : 0;
     struct step_log log = {0};
-    if (log_every_text)
-        log.every = (size_t)cli_integer("--log-every", log_every_text, 1, 1e12);
-    if ((log_every_text != NULL) != (steps_output != NULL))
-        cli_fail("--log-every and --steps-output go together");
+    size_t every = log_every_text ? (size_t)cli_integer("--log-every", log_every_text, 1, 1e12) : 1;
+    if (steps_output && !log_every_text)
+        cli_fail("--steps-output needs --log-every");
+    if (log_every_text && !steps_output && !log_grads && !log_params)
+        cli_fail("--log-every needs --steps-output, --log-grads or --log-params");
+    if (steps_output)
+        log.every = every;
+    train_log_options lo = {
+        .grads_path = log_grads, .params_path = log_params, .hist_path = grad_hist,
+        .coords = (size_t)cli_integer("--log-coords", log_coords, 1, TRAIN_LOG_MAX_COORDS),
+        .coord_seed = coord_seed ? cli_seed("--coord-seed", coord_seed) : tc.seed,
+        .every = every,
+        .hist_every = (size_t)cli_integer("--hist-every", hist_every, 1, 1e12)};
     cli_output_check("--output", output);
     cli_output_check("--steps-output", steps_output);
+    cli_output_check("--log-grads", log_grads);
+    cli_output_check("--log-params", log_params);
+    cli_output_check("--grad-hist", grad_hist);
 
     radvar_idx_data train, test;
     load(data_dir, "train", n_train_max, &train);
@@ -160,8 +216,14 @@ int cmd_train(int argc, char **argv)
     if (train.rows != test.rows || train.cols != test.cols)
         cli_fail("--data: the test images are %zu x %zu but the training images %zu x %zu",
                  test.rows, test.cols, train.rows, train.cols);
+    /* the layers of the perceptron's flat vector (experiments/mlp.h) */
+    const char *const layer_names[4] = {"W1", "b1", "W2", "b2"};
+    const size_t in = train.rows * train.cols,
+                 layer_sizes[4] = {tc.hidden * in, tc.hidden, 10 * tc.hidden, 10};
+    struct hooks hooks = {&log, train_log_open(&lo, layer_names, layer_sizes, 4, fmt, argc, argv)};
     radvar_train_result res;
-    int status = radvar_train_run(&tc, &cfg, &train, &test, log.every ? log_step : NULL, &log, &res);
+    int status = radvar_train_run(&tc, &cfg, &train, &test, log.every || hooks.logs ? on_step : NULL,
+                                  &hooks, &res);
     if (status != RADVAR_SUCCESS)
         cli_fail_status(status == RADVAR_ENOMEM ? 1 : 2, "training could not run: %s",
                         radvar_strerror(status));
@@ -172,6 +234,7 @@ int cmd_train(int argc, char **argv)
     write_epochs(output, fmt, argc, argv, &cfg, &tc, &train, &test, &res);
     if (log.every)
         write_steps(steps_output, fmt, argc, argv, &log);
+    train_log_close(hooks.logs);
     radvar_train_result_free(&res);
     radvar_idx_free(&train);
     radvar_idx_free(&test);

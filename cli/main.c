@@ -22,6 +22,7 @@ static const struct {
     {"bench-step", cmd_bench_step, "time optimizer steps on synthetic gradients"},
     {"sweep", cmd_sweep, "simulations over a grid of (beta2, mu, sigma, ...), checkpointed"},
     {"train", cmd_train, "train a classifier on Fashion-MNIST with the reference optimizer"},
+    {"gradients", cmd_gradients, "statistics and noise-model fits of a gradient log, Var[psi_t] they predict"},
 };
 
 static void usage(FILE *f)

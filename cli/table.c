@@ -633,6 +633,13 @@ void cli_table_param(cli_table *t, const char *key, const char *fmt, ...)
     t->nparams++;
 }
 
+void cli_table_noise(cli_table *t, const radvar_noise *n)
+{
+    char spec[256];
+    radvar_noise_format(n, spec, sizeof spec);
+    cli_table_param(t, "noise", "%s", spec);
+}
+
 static void comment_lines(cli_table *t, FILE *f)
 {
     fprintf(f, "# radvar %s\n", RADVAR_VERSION);

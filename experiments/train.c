@@ -134,7 +134,7 @@ int radvar_train_run(const radvar_train_config *cfg, const radvar_optim_config *
         return status == RADVAR_SUCCESS ? RADVAR_ENOMEM : status;
     }
     out->parameters = r.np;
-    radvar_mlp_init(r.net, r.buf.params, cfg->seed);
+    radvar_mlp_init(r.net, r.buf.params, cfg->fixed_init ? cfg->init_seed : cfg->seed);
     uint64_t step = 0;
     for (size_t e = 0; e < cfg->epochs && status == RADVAR_SUCCESS; e++) {
         double train_loss = NAN, test_loss = NAN, test_acc = NAN;

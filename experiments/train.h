@@ -3,7 +3,8 @@
  * `radvar train`.
  *
  * Determinism: the initialisation comes from radvar_rng_gauss(seed, layer, i)
- * and the epoch shuffles from radvar_rng_uniform_bits(seed, 1000000 + epoch, i),
+ * (init_seed with fixed_init) and the epoch shuffles from
+ * radvar_rng_uniform_bits(seed, 1000000 + epoch, i),
  * so the same seed gives the same run.  The matrix products go through the
  * BLAS the program links (OpenBLAS by default), whose kernels may round
  * differently on different processors. */
@@ -21,6 +22,10 @@ typedef struct {
     size_t batch;     /* 1 .. the training set's size */
     size_t epochs;    /* >= 1 */
     uint64_t seed;
+    /* non-zero: the initialisation comes from init_seed, the data order
+     * still from seed (runs that differ only in their minibatches) */
+    int fixed_init;
+    uint64_t init_seed;
 } radvar_train_config;
 
 /* What the loop shows an observer after each optimizer step: the step (from

@@ -57,8 +57,8 @@ fi
     echo "are a pure function of (seed, trial, step), and radvar's hot loops give the same"
     echo "bits on their portable and AVX2 paths (the test suite compares them)."
     if [ "$blas_is" = openblas ]; then
-        echo "The experiment numbers depend on the processor: OpenBLAS picks its kernels for the processor (and splits a product by its thread"
-        echo "count), and kernels round the matrix products differently, so the same run on"
+        echo "The experiment numbers depend on the processor: OpenBLAS picks its kernels for"
+        echo "the processor (and splits a product by its thread count), and kernels round the matrix products differently, so the same run on"
         echo "another processor differs in the last digits of the loss at moderate learning"
         echo "rates and by whole points of accuracy at high ones, where training amplifies"
         echo "small differences; a verdict near its threshold can change. For the same bits on"
@@ -75,6 +75,13 @@ fi
     echo "failed (the run then fails); **finding** marks a measured property or an"
     echo "experiment's verdict, which is reported as measured and neither passes nor fails."
     echo
+    if [ -f "$OUT/data/stage_times.tsv" ]; then
+        echo "Time of each stage (wall clock, and CPU time of all its processes; THREADS=${THREADS:-2}):"
+        echo
+        awk -F'\t' 'NR == 1 { print "| stage | wall (s) | CPU (s) |"; print "|---|---|---|"; next }
+                    { print "| " $1 " | " $2 " | " $3 " |" }' "$OUT/data/stage_times.tsv"
+        echo
+    fi
     echo "## Theory: the variance of the adaptive learning rate"
     echo
     echo "![Var[psi] against rho](variance_vs_rho.png)"
@@ -141,6 +148,32 @@ fi
         echo "rectification (1 = perfectly flat)."
         echo
     fi
+    if [ -f "$OUT/noise_variance.png" ]; then
+        echo "## Beyond Gaussian gradients"
+        echo
+        echo "![Var[psi_t] under each noise model](noise_variance.png)"
+        echo
+        echo "Exact Var[psi_t] (beta2 = 0.999, mu = 0, unit variance) under heavy-tailed"
+        echo "(student, laplace, mixture), correlated (ar1) and shrinking (decay) gradient"
+        echo "noise, and its ratio to the Gaussian's."
+        echo
+        echo "![how flat each rectification keeps the variance](noise_rectify.png)"
+        echo
+        echo "Var[r psi_t] over the target Var[psi_inf] of each model (for decay: the"
+        echo "stationary variance at the noise's scale of step t) for the paper's r_t, r from"
+        echo "rho_moment, r from the model's moment-matched rho_mm, and the optimizer's"
+        echo "--rect kurtosis (simulated, 95% bars); 1 is flat."
+        echo
+        echo "Per model, over t in [100, 6000]: the largest relative error of the variance"
+        echo "Theorem 1 predicts at rho_t and at rho_mm, the smallest Var[r_t psi_t]/Var[psi_inf]"
+        echo "with the paper's r_t, and the CPU time of the exact 300-point curve:"
+        echo
+        awk -F'\t' 'NR == 1 { print "| model | error at rho_t | error at rho_mm | smallest ratio, paper r_t | curve time |"; print "|---|---|---|---|---|"; next }
+                    { mm = $4 == "undefined" ? "undefined (infinite kurtosis)" : $4 " (t = " $5 ")";
+                      print "| " $1 " | " $2 " (t = " $3 ") | " mm " | " $6 " (t = " $7 ") | " $8 " s |" }' \
+            "$OUT/data/noise_table.tsv"
+        echo
+    fi
     if [ -f "$OUT/presets.png" ]; then
         echo "## The RAdam conventions"
         echo
@@ -171,6 +204,28 @@ fi
         echo "README, made from this run's numbers; the checks table lists them as findings):"
         echo
         cat "$OUT/data/experiments_verdicts.md"
+        echo
+    fi
+    if [ -f "$OUT/psi_variance.png" ]; then
+        echo "## Real gradients"
+        echo
+        echo "![histograms of log2 |g|](grad_hist.png)"
+        echo
+        echo "![histograms of log2 |update|](update_hist.png)"
+        echo
+        echo "Histograms of log2 |g| and of log2 |update| over all parameters against the step"
+        echo "(\`radvar train --grad-hist\`), for Adam and its variance-reducing variants and"
+        echo "RAdam at lr 3e-2: the data of the paper's figures 2 and 3."
+        echo
+        echo "![Var[psi_t] on real gradients](psi_variance.png)"
+        echo
+        echo "![gradient noise per coordinate](gradient_shape.png)"
+        echo
+        echo "Var[psi_t] and Var[r_t psi_t] across training runs that differ only in their"
+        echo "minibatches, against the Gaussian theory, the noise models fitted to the"
+        echo "logged gradients, and Gaussian noise around the runs' own path; the kurtosis"
+        echo "and lag-1 autocorrelation of each logged coordinate (the checks table"
+        echo "below, gradients, has the numbers)."
         echo
     fi
     echo "## Checks"

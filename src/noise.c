@@ -319,6 +319,59 @@ static int bad_t(double t, int whole)
     return !(t >= 1.0) || (whole && isfinite(t) && t != floor(t));
 }
 
+static int bad_decay_t(const radvar_noise *n, double t)
+{
+    return bad_t(t, 1) || isinf(t) || t > RADVAR_NOISE_DECAY_TMAX
+           || 2.0 * n->a * log1p(t / n->tau) > 690.0;
+}
+
+/* decay: sum_j w_j s_j^2 and sum_j w_j^2 (2 s_j^4 + 4 d2 s_j^2), compensated */
+static void decay_sums(const radvar_noise *n, double beta2, double t, double d2, double *ex,
+                       double *vx)
+{
+    double lambda = beta2 > 0.0 ? radvar_schedule_ema_decay_rate(beta2) : INFINITY;
+    double c = beta2 > 0.0 ? (1.0 - beta2) / -expm1(-t * lambda) : 1.0;
+    radvar_ksum e = {0, 0}, v = {0, 0};
+    /* oldest (small weight) first; age j = t - i */
+    for (double i = 1; i <= t; i++) {
+        double j = t - i;
+        if (beta2 == 0.0 && j > 0)
+            continue;
+        double w = j > 0 ? c * exp(-lambda * j) : c;
+        double s2 = exp(-2.0 * n->a * log1p(i / n->tau));
+        radvar_ksum_add(&e, w * s2);
+        radvar_ksum_add(&v, w * w * (2.0 * s2 * s2 + 4.0 * d2 * s2));
+    }
+    *ex = radvar_ksum_value(&e);
+    *vx = radvar_ksum_value(&v);
+}
+
+int radvar_noise_mean_square_e(const radvar_noise *n, double beta2, double t, double mu,
+                               double sigma, radvar_result *r)
+{
+    if (radvar_noise_check(n, NULL, 0) != RADVAR_SUCCESS || !(beta2 >= 0.0 && beta2 < 1.0)
+        || !isfinite(mu) || !(sigma > 0.0) || !isfinite(sigma)
+        || (n->kind == RADVAR_NOISE_DECAY ? bad_decay_t(n, t) : bad_t(t, n->kind == RADVAR_NOISE_AR1)))
+        RADVAR_DOMAIN_ERROR(r);
+    double s2 = sigma * sigma;
+    if (n->kind == RADVAR_NOISE_DECAY) {
+        double ex, vx;
+        decay_sums(n, beta2, t, 0.0, &ex, &vx);
+        s2 *= ex;
+    }
+    r->val = mu * mu + s2;
+    r->err = (n->kind == RADVAR_NOISE_DECAY ? 4.0 : 1.0) * DBL_EPSILON * r->val;
+    return isfinite(r->val) ? RADVAR_SUCCESS : RADVAR_EDOM;
+}
+
+double radvar_noise_mean_square(const radvar_noise *n, double beta2, double t, double mu,
+                                double sigma)
+{
+    radvar_result r;
+    radvar_noise_mean_square_e(n, beta2, t, mu, sigma, &r);
+    return r.val;
+}
+
 int radvar_noise_rho_mm_e(const radvar_noise *n, double beta2, double t, double mu,
                           double sigma, radvar_result *r)
 {
@@ -341,24 +394,12 @@ int radvar_noise_rho_mm_e(const radvar_noise *n, double beta2, double t, double 
         return isfinite(r->val) ? RADVAR_SUCCESS : RADVAR_EDOM;
     }
     case RADVAR_NOISE_DECAY: {
-        if (bad_t(t, 1) || isinf(t) || t > RADVAR_NOISE_DECAY_TMAX
-            || 2.0 * n->a * log1p(t / n->tau) > 690.0)
+        if (bad_decay_t(n, t))
             RADVAR_DOMAIN_ERROR(r);
-        double lambda = beta2 > 0.0 ? radvar_schedule_ema_decay_rate(beta2) : INFINITY;
-        double c = beta2 > 0.0 ? (1.0 - beta2) / -expm1(-t * lambda) : 1.0;
-        radvar_ksum ex = {0, 0}, vx = {0, 0};
-        /* oldest (small weight) first; age j = t - i */
-        for (double i = 1; i <= t; i++) {
-            double j = t - i;
-            if (beta2 == 0.0 && j > 0)
-                continue;
-            double w = j > 0 ? c * exp(-lambda * j) : c;
-            double s2 = exp(-2.0 * n->a * log1p(i / n->tau));
-            radvar_ksum_add(&ex, w * s2);
-            radvar_ksum_add(&vx, w * w * (2.0 * s2 * s2 + 4.0 * d2 * s2));
-        }
-        double e = d2 + radvar_ksum_value(&ex);
-        r->val = 2.0 * e * (e / radvar_ksum_value(&vx));
+        double ex, vx;
+        decay_sums(n, beta2, t, d2, &ex, &vx);
+        double e = d2 + ex;
+        r->val = 2.0 * e * (e / vx);
         r->err = 1e-15 * r->val;
         return RADVAR_SUCCESS;
     }

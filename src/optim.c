@@ -325,6 +325,44 @@ static double scheduled_lr(const radvar_optim_config *c, double t)
     return c->lr;
 }
 
+/* RAdam's part of a step: rho_t, the rectification, the threshold and the
+ * rule below it (radvar/rectify.h). */
+static void radam_scalars(const radvar_optim_config *c, double t, struct step_scalars *s,
+                          radvar_optim_diagnostics *d)
+{
+    s->kernel = c->eps_placement == RADVAR_EPS_SQRT_V ? KERNEL_RADAM_SQRT_V : KERNEL_RADAM_SQRT_VHAT;
+    double rho_inf = radvar_schedule_rho_inf(c->beta2), rho_t = radvar_schedule_rho_t(c->beta2, t);
+    d->rho_t = rho_t;
+    s->eps_placement = c->eps_placement;
+    s->below_momentum = c->below == RADVAR_BELOW_MOMENTUM;
+    if (c->rect == RADVAR_RECTIFY_PAPER) {
+        s->rectified = radvar_rectify_threshold_applies(&c->threshold, rho_t);
+        s->r = radvar_rectify_paper_from_rho(rho_t, rho_inf);
+    } else { /* applied where the variance is finite (Theorem 1: dof > 2) */
+        s->r = radvar_rectify(c->rect, c->beta2, t);
+        s->rectified = isfinite(s->r);
+    }
+    if (c->rect == RADVAR_RECTIFY_KURTOSIS) {
+        /* per coordinate: the Gaussian r (kappa <= 3) is the step's own */
+        s->kernel = KERNEL_RADAM_KURTOSIS;
+        s->rho_moment = radvar_schedule_rho_moment(c->beta2, t);
+        s->rho_inf = rho_inf;
+    }
+    if (!s->rectified) {
+        s->r = NAN;
+        /* the kurtosis kernel decides per coordinate; r <= the Gaussian's */
+        s->move = c->below == RADVAR_BELOW_MOMENTUM || s->kernel == KERNEL_RADAM_KURTOSIS;
+    }
+    d->r_t = s->r;
+    if (s->rectified) {
+        d->lr_adaptive = s->lr * s->r / s->bc1 * (c->eps_placement == RADVAR_EPS_SQRT_V ? s->bc2_sqrt : 1.0);
+        d->lr_momentum = NAN;
+    } else {
+        d->lr_adaptive = NAN;
+        d->lr_momentum = s->lr / s->bc1;
+    }
+}
+
 static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s,
                          radvar_optim_diagnostics *d)
 {
@@ -356,7 +394,8 @@ static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s
         s->kernel = KERNEL_SGD;
         s->first_momentum_step = t == 1.0;
         d->r_t = 1;
-        d->effective_lr = s->lr;
+        d->lr_adaptive = NAN;
+        d->lr_momentum = s->lr;
         break;
     case RADVAR_ADAM_2K:
         if (t <= c->v_only_steps) { /* v only: no momentum, no move */
@@ -373,43 +412,18 @@ static void step_scalars(const radvar_optim *o, double t, struct step_scalars *s
         s->kernel = KERNEL_ADAM;
         s->step_size = s->lr / s->bc1;
         d->r_t = 1;
-        d->effective_lr = s->move ? s->step_size : 0;
+        d->lr_adaptive = s->step_size;
+        d->lr_momentum = NAN;
         break;
-    case RADVAR_RADAM: {
-        s->kernel = c->eps_placement == RADVAR_EPS_SQRT_V ? KERNEL_RADAM_SQRT_V : KERNEL_RADAM_SQRT_VHAT;
-        double rho_inf = radvar_schedule_rho_inf(c->beta2), rho_t = radvar_schedule_rho_t(c->beta2, t);
-        d->rho_t = rho_t;
-        s->eps_placement = c->eps_placement;
-        s->below_momentum = c->below == RADVAR_BELOW_MOMENTUM;
-        if (c->rect == RADVAR_RECTIFY_PAPER) {
-            s->rectified = radvar_rectify_threshold_applies(&c->threshold, rho_t);
-            s->r = radvar_rectify_paper_from_rho(rho_t, rho_inf);
-        } else { /* applied where the variance is finite (Theorem 1: dof > 2) */
-            s->r = radvar_rectify(c->rect, c->beta2, t);
-            s->rectified = isfinite(s->r);
-        }
-        if (c->rect == RADVAR_RECTIFY_KURTOSIS) {
-            /* per coordinate: the Gaussian r (kappa <= 3) is the step's own */
-            s->kernel = KERNEL_RADAM_KURTOSIS;
-            s->rho_moment = radvar_schedule_rho_moment(c->beta2, t);
-            s->rho_inf = rho_inf;
-        }
-        if (!s->rectified) {
-            s->r = NAN;
-            /* the kurtosis kernel decides per coordinate; r <= the Gaussian's */
-            s->move = c->below == RADVAR_BELOW_MOMENTUM || s->kernel == KERNEL_RADAM_KURTOSIS;
-        }
-        d->r_t = s->r;
-        d->effective_lr = !s->move ? 0
-                          : s->rectified ? s->lr * s->r / s->bc1
-                                               * (c->eps_placement == RADVAR_EPS_SQRT_V ? s->bc2_sqrt : 1.0)
-                                         : s->lr / s->bc1;
+    case RADVAR_RADAM:
+        radam_scalars(c, t, s, d);
         break;
-    }
     }
     d->rectified = s->rectified;
     /* with the kurtosis kernel: what a coordinate with kappa <= 3 does */
     d->moved = s->kernel == KERNEL_RADAM_KURTOSIS ? (s->rectified || s->below_momentum) : s->move;
+    if (!d->moved)
+        d->lr_adaptive = d->lr_momentum = 0;
 }
 
 /* A value is NaN or infinite exactly when its exponent bits are all ones;

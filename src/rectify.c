@@ -192,49 +192,138 @@ int radvar_rectify_first_step(double beta2, const radvar_rectify_threshold *th, 
 
 /* ---- as a warmup ---- */
 
+/* 1 - r_t at a step t >= the first rectified one (t need not be whole: the
+ * tail below integrates it).  For the paper's r_t, without cancellation:
+ * with d = rho_inf - rho_t = 2 t beta2^t / (1 - beta2^t) and a = rho_inf,
+ *   1 - r^2 = d (a rho_t - 8) / ((a - 4)(a - 2) rho_t),
+ * and 1 - r = (1 - r^2)/(1 + r), accurate where r is near 1 (the long
+ * tail) as well as near the threshold. */
+static double warmup_term(radvar_rectify_kind kind, double beta2, double lambda, double a,
+                          double t)
+{
+    radvar_result w;
+    if (kind != RADVAR_RECTIFY_PAPER) {
+        radvar_rectify_e(kind, beta2, t, &w);
+        return 1.0 - w.val;
+    }
+    double rho = radvar_schedule_rho_t(beta2, t);
+    double e = exp(-lambda * t), d = e == 0.0 ? 0.0 : 2.0 * t * (e / -expm1(-lambda * t));
+    double one_minus_r2 = d * ((a * rho - 8.0) / ((a - 4.0) * (a - 2.0) * rho));
+    radvar_rectify_paper_from_rho_e(rho, a, &w);
+    return one_minus_r2 / (1.0 + w.val);
+}
+
+/* Gauss-Legendre, 20 points on [-1, 1]: the positive nodes and their
+ * weights (Abramowitz & Stegun, table 25.4; checked against mpmath). */
+static const double gl20_x[10] = {
+    0.0765265211334973337546404, 0.2277858511416450780804962, 0.3737060887154195606725482,
+    0.5108670019508270980043641, 0.6360536807265150254528367, 0.7463319064601507926143051,
+    0.8391169718222188233945291, 0.9122344282513259058677524, 0.9639719272779137912676661,
+    0.9931285991850949247861224};
+static const double gl20_w[10] = {
+    0.1527533871307258506980843, 0.1491729864726037467878287, 0.1420961093183820513292983,
+    0.1316886384491766268984945, 0.1181945319615184173123774, 0.1019301198172404350367501,
+    0.0832767415767047487247581, 0.0626720483341090635695065, 0.0406014298003869413310400,
+    0.0176140071391521183118620};
+
+static double gl20(radvar_rectify_kind kind, double beta2, double lambda, double a, double lo,
+                   double hi)
+{
+    double c = 0.5 * (lo + hi), h = 0.5 * (hi - lo), s = 0.0;
+    for (int i = 0; i < 10; i++)
+        s += gl20_w[i] * (warmup_term(kind, beta2, lambda, a, c - h * gl20_x[i])
+                          + warmup_term(kind, beta2, lambda, a, c + h * gl20_x[i]));
+    return h * s;
+}
+
+/* At most this many terms are summed one by one after the first rectified
+ * step; at most this many pieces make the integral of the tail. */
+#define WARMUP_EXACT_TERMS 16384.0
+#define WARMUP_MAX_PIECES 400
+
 /* sum_{t>=1} (1 - w_t): 1 before the threshold, 1 - r_t after.
- * 1 - r_t = O(rho_inf - rho_t) = O(t beta2^t), so once the threshold is
- * passed the tail after step t is below term_t / (1 - beta2) (ratio <= beta2
- * for t >= 1/(1-beta2)); stop when that is below 1e-16 of the sum. */
+ *
+ * 1 - r_t = O(rho_inf - rho_t) = O(t beta2^t).  The first terms after the
+ * threshold vary on the scale of one step, so up to WARMUP_EXACT_TERMS of
+ * them are summed one by one; once t > 1/(1-beta2) the rest is below
+ * term_t/(1-beta2) (ratio <= ~beta2), and the sum stops when that is below
+ * 1e-16 of the sum.  When beta2 is so close to 1 that the terms last longer
+ * (1e7 steps at beta2 = 1 - 1e-7), the tail from T0 = t_first + 16384 is
+ * smooth on the scale of min(t, 1/(1-beta2)) >= 16384 steps and is summed
+ * with the midpoint Euler-Maclaurin formula
+ *   sum_{t>=T0} f(t) = int_{T0-1/2}^inf f + f'(T0-1/2)/24 - 7 f'''(T0-1/2)/5760 + R,
+ * the derivatives by central differences (step 64), the integral by
+ * 20-point Gauss-Legendre on pieces [x, 2x] up to 1/(1-beta2), then of
+ * length 1/(1-beta2) until a piece adds less than 1e-17 of the sum (f decays
+ * like exp(-(1-beta2) t) there).  R is of the order of f^(5)/s^5 ~ 1e-21 of
+ * f: the error is that of the arithmetic.  Cost: at most 16384 terms and
+ * WARMUP_MAX_PIECES pieces of 60 evaluations, for every beta2 in (0, 1). */
 int radvar_rectify_effective_warmup_e(radvar_rectify_kind kind, double beta2,
                                       const radvar_rectify_threshold *th, radvar_result *r)
 {
     uint64_t t_first;
-    if (th == NULL || !(beta2 > 0.0) || radvar_rectify_first_step(beta2, th, &t_first))
+    if (th == NULL || !(beta2 > 0.0) || (unsigned)kind > RADVAR_RECTIFY_MOMENT
+        || radvar_rectify_first_step(beta2, th, &t_first))
         RADVAR_DOMAIN_ERROR(r);
     double rho_inf = radvar_schedule_rho_inf(beta2), q = 1.0 - beta2;
+    double lambda = radvar_schedule_ema_decay_rate(beta2);
     double t_geometric = 1.0 / q; /* past it, term_{t+1}/term_t <= ~beta2 */
     radvar_ksum sum = {(double)(t_first - 1), 0.0};
-    double term_err = 0.0; /* the sum of the terms' absolute errors */
-    const double max_steps = 1e11;
-    for (double t = (double)t_first; t < max_steps; t++) {
-        double rho = radvar_schedule_rho_t(beta2, t);
-        radvar_result w;
-        if (kind == RADVAR_RECTIFY_PAPER)
-            radvar_rectify_paper_from_rho_e(rho, rho_inf, &w);
-        else
-            radvar_rectify_e(kind, beta2, t, &w);
-        double term = 1.0 - w.val;
+    double t0 = (double)t_first, t_end = t0 + WARMUP_EXACT_TERMS;
+    for (double t = t0; t < t_end; t++) {
+        double term = warmup_term(kind, beta2, lambda, rho_inf, t);
         radvar_ksum_add(&sum, term);
-        /* w's own estimate (for the paper's kind at the computed rho_t and
-         * rho_inf, whose 8 eps and 2 eps come through its condition, which
-         * is largest at rho_t) and the subtraction */
-        term_err += w.err + DBL_EPSILON * fabs(term)
-                    + (kind == RADVAR_RECTIFY_PAPER ? 10.0 * DBL_EPSILON * paper_condition(rho) * w.val
-                                                    : 0.0);
-        if (rho == rho_inf /* every later term is this one, 0 */
+        if (term == 0.0 /* every later term is 0 too */
             || (t > t_geometric && fabs(term) / q <= 1e-16 * fabs(radvar_ksum_value(&sum)))) {
             r->val = radvar_ksum_value(&sum);
-            /* the tail left out, the terms' errors, the compensated sum's
-             * rounding (t eps |val| before: 1000 times too large at
-             * beta2 = 0.999) */
-            r->err = 1e-16 * fabs(r->val) + term_err + DBL_EPSILON * fabs(r->val);
+            /* the tail left out (< 1e-16), the compensated sum (2 eps) and
+             * the terms: a few eps each, relative for the paper's r_t (no
+             * cancellation), absolute for the others (1 - r with r near 1) */
+            r->err = (1e-16 + 8.0 * DBL_EPSILON) * fabs(r->val)
+                     + (kind == RADVAR_RECTIFY_PAPER ? 0.0 : 2.0 * (t - t0 + 1.0) * DBL_EPSILON);
+            if (!isfinite(r->val)) {
+                r->err = NAN;
+                return RADVAR_EMAXITER;
+            }
             return RADVAR_SUCCESS;
         }
     }
+    /* the tail from T0 = t_end, by Euler-Maclaurin (see above) */
+    double x0 = t_end - 0.5, h = 64.0;
+    double fm2 = warmup_term(kind, beta2, lambda, rho_inf, x0 - 2 * h),
+           fm1 = warmup_term(kind, beta2, lambda, rho_inf, x0 - h),
+           fp1 = warmup_term(kind, beta2, lambda, rho_inf, x0 + h),
+           fp2 = warmup_term(kind, beta2, lambda, rho_inf, x0 + 2 * h);
+    double d1 = (fm2 - 8.0 * fm1 + 8.0 * fp1 - fp2) / (12.0 * h);
+    double d3 = (fp2 - 2.0 * fp1 + 2.0 * fm1 - fm2) / (2.0 * h * h * h);
+    double em3 = -7.0 * d3 / 5760.0, quad_err = 0.0;
+    radvar_ksum_add(&sum, d1 / 24.0);
+    radvar_ksum_add(&sum, em3);
+    double lo = x0;
+    int pieces = 0;
+    for (; pieces < WARMUP_MAX_PIECES; pieces++) {
+        double hi = lo < t_geometric ? fmin(2.0 * lo, t_geometric) : lo + t_geometric;
+        double mid = 0.5 * (lo + hi);
+        double halves = gl20(kind, beta2, lambda, rho_inf, lo, mid)
+                        + gl20(kind, beta2, lambda, rho_inf, mid, hi);
+        quad_err += fabs(halves - gl20(kind, beta2, lambda, rho_inf, lo, hi));
+        radvar_ksum_add(&sum, halves);
+        lo = hi;
+        if (lo >= t_geometric && fabs(halves) <= 1e-17 * fabs(radvar_ksum_value(&sum)))
+            break;
+    }
     r->val = radvar_ksum_value(&sum);
-    r->err = NAN;
-    return RADVAR_EMAXITER;
+    /* the next Euler-Maclaurin term is far below the last one taken, the
+     * quadrature's error below the difference of its two estimates; the
+     * arithmetic as above, over the terms and the length integrated */
+    r->err = fabs(em3) + quad_err + 8.0 * DBL_EPSILON * fabs(r->val)
+             + (kind == RADVAR_RECTIFY_PAPER ? 0.0
+                                             : 2.0 * (WARMUP_EXACT_TERMS + (lo - x0)) * DBL_EPSILON);
+    if (pieces == WARMUP_MAX_PIECES || !isfinite(r->val)) {
+        r->err = NAN;
+        return RADVAR_EMAXITER;
+    }
+    return RADVAR_SUCCESS;
 }
 
 /* ---- plain forms ---- */

@@ -8,6 +8,8 @@
  *   makes Var[r psi_t] equal the stationary variance, by construction.
  *   A rectification r is judged by ratio = Var[r psi_t] / Var_EMA[psi_inf]
  *   = r^2 Var_EMA[psi_t] / Var_EMA[psi_inf] (1: flat).
+ *   Under a noise model the variances are radvar_exact_moments_ema_noise's,
+ *   Var_EMA[psi_inf] is the target of src/rectify_noise.c, and r_mm joins.
  *
  * NOTES
  *   Var_EMA[psi_t] is infinite for t <= 2 (E[psi^2] needs three gradients):
@@ -24,6 +26,7 @@
 #include <math.h>
 
 #include "radvar/exact.h"
+#include "radvar/noise.h"
 #include "radvar/rectify.h"
 #include "result.h"
 
@@ -60,15 +63,17 @@ double radvar_rectify_ema_exact(double beta2, double t, double mu, double sigma)
     RADVAR_EVAL_RESULT(radvar_rectify_ema_exact_e(beta2, t, mu, sigma, &result));
 }
 
-int radvar_rectify_ema_compare(double beta2, double t, double mu, double sigma, double var_inf,
-                               radvar_rectify_comparison *out)
+int radvar_rectify_ema_compare_noise(double beta2, double t, double mu, double sigma,
+                                     const radvar_noise *noise, double var_inf,
+                                     radvar_rectify_comparison *out)
 {
     *out = (radvar_rectify_comparison){
         .t = t, .var_t = NAN, .var_inf = var_inf, .abs_err = NAN,
         .r_paper = NAN, .r_sma_exact = NAN, .r_moment = NAN, .r_ema_exact = NAN,
-        .ratio_paper = NAN, .ratio_sma_exact = NAN, .ratio_moment = NAN, .ratio_ema_exact = NAN};
+        .ratio_paper = NAN, .ratio_sma_exact = NAN, .ratio_moment = NAN, .ratio_ema_exact = NAN,
+        .r_mm = NAN, .ratio_mm = NAN};
     if (bad_common(beta2, mu, sigma) || !whole_step(t) || isinf(t) || !(var_inf > 0.0)
-        || isinf(var_inf))
+        || isinf(var_inf) || noise == NULL || radvar_noise_check(noise, NULL, 0) != RADVAR_SUCCESS)
         return RADVAR_EDOM;
     if (t < 3.0) { /* E[psi_t^2] is infinite: no rectification can flatten it */
         out->var_t = INFINITY;
@@ -76,7 +81,7 @@ int radvar_rectify_ema_compare(double beta2, double t, double mu, double sigma, 
         return RADVAR_SUCCESS;
     }
     radvar_exact_moments m;
-    int status = radvar_exact_moments_ema(beta2, t, mu, sigma, &m);
+    int status = radvar_exact_moments_ema_noise(beta2, t, mu, sigma, noise, &m);
     if (status != RADVAR_SUCCESS && status != RADVAR_EMAXITER)
         return status;
     out->var_t = m.var_psi;
@@ -86,9 +91,19 @@ int radvar_rectify_ema_compare(double beta2, double t, double mu, double sigma, 
     out->r_sma_exact = radvar_rectify_sma_exact(beta2, t);
     out->r_moment = radvar_rectify_moment(beta2, t);
     out->r_ema_exact = sqrt(var_inf / m.var_psi);
+    out->r_mm = radvar_rectify_mm(beta2, t, mu, sigma, noise);
     out->ratio_paper = out->r_paper * out->r_paper * scale;
     out->ratio_sma_exact = out->r_sma_exact * out->r_sma_exact * scale;
     out->ratio_moment = out->r_moment * out->r_moment * scale;
     out->ratio_ema_exact = out->r_ema_exact * out->r_ema_exact * scale;
+    out->ratio_mm = out->r_mm * out->r_mm * scale;
     return status;
+}
+
+int radvar_rectify_ema_compare(double beta2, double t, double mu, double sigma, double var_inf,
+                               radvar_rectify_comparison *out)
+{
+    radvar_noise normal;
+    radvar_noise_default(&normal);
+    return radvar_rectify_ema_compare_noise(beta2, t, mu, sigma, &normal, var_inf, out);
 }

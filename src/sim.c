@@ -75,6 +75,8 @@ struct radvar_sim {
     int avx2;                 /* the instruction-set path of the lane loops */
     int generator;            /* 1 or 2 */
     const sim_source *source; /* the gradient noise */
+    sim_source noise_source;  /* a noise model's source (source points here) */
+    sim_noise_params noise_params;
     int fused;                /* generator 2, EMA, Gaussian: the fused kernel */
     int no_rng;               /* benchmark only: the fused kernel without its generator */
 };
@@ -127,6 +129,7 @@ void radvar_sim_config_default(radvar_sim_config *c)
     c->threads = 1;
     c->average = RADVAR_AVERAGE_EMA;
     c->generator = RADVAR_RNG_DEFAULT;
+    radvar_noise_default(&c->noise);
 }
 
 static int valid_config(const radvar_sim_config *c)
@@ -136,6 +139,10 @@ static int valid_config(const radvar_sim_config *c)
         || c->threads > 1024 || (c->average != RADVAR_AVERAGE_EMA && c->average != RADVAR_AVERAGE_SMA)
         || c->n_report < 1 || c->report == NULL || c->steps > (UINT64_C(1) << 33)
         || (c->generator != 0 && radvar_rng_generator_name(c->generator) == NULL))
+        return 0;
+    if (radvar_noise_check(&c->noise, NULL, 0) != RADVAR_SUCCESS
+        || (c->noise.kind == RADVAR_NOISE_DECAY /* the smallest scale must not underflow */
+            && !(2.0 * c->noise.a * log1p((double)c->steps / c->noise.tau) <= 690.0)))
         return 0;
     for (size_t k = 0; k < c->n_report; k++)
         if (c->report[k] < 1 || c->report[k] > c->steps || (k && c->report[k] <= c->report[k - 1]))
@@ -191,7 +198,8 @@ int radvar_sim_alloc(const radvar_sim_config *cfg, radvar_sim **out)
     s->avx2 = radvar_dispatch_avx2();
     s->generator = cfg->generator ? cfg->generator : RADVAR_RNG_DEFAULT;
     s->cfg.generator = s->generator;
-    s->source = &radvar_sim_source_normal;
+    radvar_sim_noise_source(&cfg->noise, &s->noise_params, &s->noise_source); /* valid: checked */
+    s->source = cfg->noise.kind == RADVAR_NOISE_NORMAL ? &radvar_sim_source_normal : &s->noise_source;
     s->fused = s->generator == RADVAR_RNG_V2 && cfg->average == RADVAR_AVERAGE_EMA
                && s->source == &radvar_sim_source_normal;
     size_t nr = cfg->n_report, nk = cfg->n_ks;
@@ -881,12 +889,45 @@ static double terms_averaged(const radvar_sim *s, size_t k)
     return s->cfg.beta2 > 0 ? (double)s->report[k] : 1.0;
 }
 
+/* Under a noise model the same match, with the model's second moments of g^2:
+ * the i.i.d. models have nu = 2 (1 + m^2)^2 / ((kappa - 1) + 4 m^2) (kappa
+ * the noise's kurtosis; nu = 0 where it is infinite), for the EMA and the
+ * SMA alike; ar1 and decay (EMA) the factor rho_mm / rho_moment of step t
+ * (radvar_noise_rho_mm) and, for decay, tau2 = 1/E[X]
+ * (radvar_noise_mean_square).  ar1 and decay under the SMA have no model
+ * here (NaN). */
+static int noise_model(const radvar_sim *s, size_t k, double *rho, double *tau2)
+{
+    const radvar_noise *n = &s->cfg.noise;
+    const double mu = s->cfg.mu, sigma = s->cfg.sigma, t = (double)s->report[k];
+    *rho = *tau2 = NAN;
+    if (n->kind == RADVAR_NOISE_AR1 || n->kind == RADVAR_NOISE_DECAY) {
+        if (s->cfg.average != RADVAR_AVERAGE_EMA)
+            return RADVAR_SUCCESS;
+        radvar_result mm, ex, rm;
+        if (radvar_noise_rho_mm_e(n, s->cfg.beta2, t, mu, sigma, &mm) == RADVAR_SUCCESS
+            && radvar_noise_mean_square_e(n, s->cfg.beta2, t, mu, sigma, &ex) == RADVAR_SUCCESS
+            && radvar_schedule_rho_moment_e(s->cfg.beta2, t, &rm) == RADVAR_SUCCESS) {
+            *rho = mm.val / rm.val * s->dof[k];
+            *tau2 = 1.0 / ex.val;
+        }
+        return RADVAR_SUCCESS;
+    }
+    const double m = mu / sigma, m2 = m * m, kurt = radvar_noise_kurtosis(n);
+    const double nu = isinf(kurt) ? 0.0 : 2.0 * (1.0 + m2) / ((kurt - 1.0) + 4.0 * m2) * (1.0 + m2);
+    *rho = nu * s->dof[k];
+    *tau2 = 1.0 / (sigma * sigma) / (1.0 + m2);
+    return RADVAR_SUCCESS;
+}
+
 int radvar_sim_model(const radvar_sim *s, size_t k, double *rho, double *tau2)
 {
     if (k >= s->cfg.n_report) {
         *rho = *tau2 = NAN;
         return RADVAR_EINVAL;
     }
+    if (s->cfg.noise.kind != RADVAR_NOISE_NORMAL)
+        return noise_model(s, k, rho, tau2);
     const double m = s->cfg.mu / s->cfg.sigma, m2 = m * m;
     const double nu = (1.0 + m2) / (1.0 + 2.0 * m2) * (1.0 + m2); /* no overflow of (1+m2)^2 */
     *rho = nu * s->dof[k];
@@ -913,7 +954,7 @@ int radvar_sim_summarize(const radvar_sim *s, size_t k, radvar_sim_summary *out)
     double se = terms > 4 ? radvar_stats_moments_se_variance(m) : INFINITY;
     double r = radvar_rectify_paper_from_rho(dof, radvar_schedule_rho_inf(beta2));
     double rho_eff = NAN, lo = NAN, hi = NAN;
-    if (isfinite(var)) {
+    if (isfinite(var) && nu > 0) { /* no dof where the model has none (NaN, or 0: infinite kurtosis) */
         rho_eff = radvar_theory_rho_from_var(var, tau2_model) / nu;
         lo = 2.0 / nu;
         hi = INFINITY;
@@ -927,7 +968,8 @@ int radvar_sim_summarize(const radvar_sim *s, size_t k, radvar_sim_summary *out)
         .t = step, .rho_t = radvar_schedule_rho_t(beta2, step), .dof = dof,
         .mean_psi = mean, .var_psi = var, .se_var_psi = se,
         .mean_rect_psi = r * mean, .var_rect_psi = r * r * var, .se_var_rect_psi = r * r * se,
-        .var_model = rho_model > 2.0 ? radvar_theory_var_psi(rho_model, tau2_model) : INFINITY,
+        .var_model = rho_model > 2.0 ? radvar_theory_var_psi(rho_model, tau2_model)
+                     : isnan(rho_model) ? NAN : INFINITY,
         .rho_eff = rho_eff, .rho_eff_lo = lo, .rho_eff_hi = hi};
     return RADVAR_SUCCESS;
 }
@@ -950,7 +992,10 @@ int radvar_sim_var_exact_e(const radvar_sim *s, size_t k, radvar_result *r)
     radvar_exact_moments m;
     int status;
     if (s->cfg.average == RADVAR_AVERAGE_EMA) {
-        status = radvar_exact_moments_ema(s->cfg.beta2, (double)s->report[k], mu, sigma, &m);
+        status = radvar_exact_moments_ema_noise(s->cfg.beta2, (double)s->report[k], mu, sigma,
+                                                &s->cfg.noise, &m);
+    } else if (s->cfg.noise.kind != RADVAR_NOISE_NORMAL) {
+        return RADVAR_EDOM; /* the exact module has the SMA for Gaussian gradients only */
     } else if (mu == 0.0) { /* equal weights of central squares: Theorem 1 is exact */
         return radvar_theory_var_psi_e(terms, 1.0 / (sigma * sigma), r);
     } else {
@@ -991,6 +1036,8 @@ int radvar_sim_ks_test(const radvar_sim *s, size_t j, double *distance, double *
         return RADVAR_SUCCESS;
     double model[2];
     radvar_sim_model(s, k, &model[0], &model[1]);
+    if (!(model[0] > 0.0)) /* no model (a noise model without one, or nu = 0) */
+        return RADVAR_SUCCESS;
     double *copy = malloc((size_t)done * sizeof *copy);
     if (copy == NULL)
         return RADVAR_ENOMEM;

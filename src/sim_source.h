@@ -33,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "radvar/noise.h"
+
 typedef struct {
     uint64_t seed;
     int generator;          /* 1 or 2 */
@@ -53,6 +55,29 @@ typedef struct {
 
 /* Gaussian noise: e = radvar_rng_normal(generator, seed, trial, t - 1). */
 extern const sim_source radvar_sim_source_normal;
+
+/* The noise models of radvar/noise.h (sim_noise.c describes how each one is
+ * drawn).  A model's constants, computed once; the source's params point to
+ * them, so they must outlive the source. */
+typedef struct {
+    radvar_noise model;
+    double scale;       /* student sqrt(nu - 2); mixture c = 1/sqrt(1 - p + p k^2) */
+    double scale_k;     /* mixture c k */
+    double d, c;        /* student: Marsaglia-Tsang's d = nu/2 - 1/3, c = 1/sqrt(9 d) */
+    double innovation;  /* ar1: sqrt(1 - phi^2) */
+} sim_noise_params;
+
+/* The source of model n into *src, its constants into *p (src->params = p);
+ * the normal model gives radvar_sim_source_normal itself.
+ * exceptions: RADVAR_EINVAL (an invalid model: radvar_noise_check). */
+int radvar_sim_noise_source(const radvar_noise *n, sim_noise_params *p, sim_source *src);
+
+/* The Philox words a source draws its non-normal variates from: counter
+ * {block, tag | domain, trial low, trial high} under the key {seed low, seed
+ * high}, tag 0x02000000 for generator 2 (radvar_rng_v2_words) and 0xff000000
+ * for generator 1; domain 1 .. 2^24 - 1.  For the tests. */
+void radvar_sim_noise_words(int generator, uint64_t seed, uint64_t trial, uint32_t domain,
+                            uint64_t block, uint32_t out[4]);
 
 /* For sims/bench_mc.c only (not the API): mode 1 makes a simulation's fused
  * AVX2 kernel load block 0's normals at every block instead of generating

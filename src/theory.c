@@ -103,7 +103,8 @@ static double binet_mu_abs_err(double z, double mu)
  * sense even where g is O(1/x); *abs_err bounds its absolute error:
  *  - u = 1/(2x) is rounded (relative eps/2), and g's terms in u change by
  *    (1/(2(1-u)) + |log1p(-u)|/2 + 1/2) du: near x = 1/2 (rho near 1) this
- *    is the largest term, u/(1-u) eps/4;
+ *    would be the largest term, u/(1-u) eps/4, so for x < 1 log(1 - u) is
+ *    formed as log(2x - 1) - log(2x) from the exact 2x - 1 instead;
  *  - log1pmx(-u) is a series without cancellation for u < 1/4 (an ulp or
  *    two) and log1p(-u) + u above (eps (|log1p(-u)| + u));
  *  - mu at x - 1/2 and x (binet_mu_abs_err; x - 1/2 is exact for x <= 1 and
@@ -111,15 +112,25 @@ static double binet_mu_abs_err(double z, double mu)
  *  - the three additions, eps/2 of the sum of magnitudes each. */
 static double log_sqrtx_gamma_ratio(double x, double *abs_err)
 {
-    double u = 0.5 / x, lp = log1p(-u);
-    double half_phi = 0.5 * phi(u);
+    double u = 0.5 / x, lp, half_phi, err_u;
+    if (x < 1.0) {
+        /* rho = 2x in (1, 2): 1 - u = (2x - 1)/(2x) with 2x - 1 exact
+         * (Sterbenz), so the pole of Gamma(x - 1/2) at rho = 1 no longer
+         * amplifies the rounding of u; phi's branch for u >= 1/4 from lp */
+        double l1 = log(2.0 * x - 1.0), l2 = log(2.0 * x);
+        lp = l1 - l2;
+        half_phi = 0.5 * (lp + u) / u;
+        err_u = 0.5 * (fabs(l1) + l2 + fabs(lp)) + 0.25 * fabs(lp) / u + 0.5 * fabs(half_phi);
+    } else {
+        lp = log1p(-u);
+        half_phi = 0.5 * phi(u);
+        err_u = 0.25 * u * (1.0 / (1.0 - u) + fabs(lp) + 1.0)
+                + (u >= 0.25 ? 0.5 * (fabs(lp) + u) / u : fabs(half_phi)) + 0.5 * fabs(lp);
+    }
     double mu1 = radvar_special_binet_mu(x - 0.5), mu2 = radvar_special_binet_mu(x);
     double magnitude = fabs(half_phi) + fabs(lp) + fabs(mu1) + fabs(mu2);
-    *abs_err = DBL_EPSILON
-                   * (0.25 * u * (1.0 / (1.0 - u) + fabs(lp) + 1.0)
-                      + (u >= 0.25 ? 0.5 * (fabs(lp) + u) / u : fabs(half_phi))
-                      + 0.5 * fabs(lp) + 2.0 * magnitude)
-               + binet_mu_abs_err(x - 0.5, mu1) + binet_mu_abs_err(x, mu2);
+    *abs_err = DBL_EPSILON * (err_u + 2.0 * magnitude) + binet_mu_abs_err(x - 0.5, mu1)
+               + binet_mu_abs_err(x, mu2);
     return half_phi - lp + (mu1 - mu2);
 }
 
@@ -247,19 +258,21 @@ int radvar_theory_pdf_psi2_e(double x, double rho, double tau2, radvar_result *r
      * a (ln r - r + 1) + ln(a / (2 pi))/2 - mu(a), r = y/a = tau2/x, and
      * a (ln r - r + 1) = a log1pmx(r - 1) keeps its digits near r = 1, where
      * the mass is for large rho (Loader 2000 uses the same device). */
-    double a = 0.5 * rho, ratio = tau2 / x, y = ratio - 1.0, mu = radvar_special_binet_mu(a);
+    /* y = tau2/x - 1 as (tau2 - x)/x: one rounding (the difference is exact
+     * where x is within a factor 2 of tau2, where the mass is), where
+     * ratio - 1 lost |y| digits near ratio = 1 */
+    double a = 0.5 * rho, ratio = tau2 / x, y = (tau2 - x) / x, mu = radvar_special_binet_mu(a);
     double lm = radvar_special_log1pmx(y);
     double log_f = a * lm + 0.5 * log(a / (2.0 * M_PI)) - mu - log(x);
     r->val = exp(log_f);
     /* log_f's absolute error is the relative error of the density: y is off
-     * by (ratio + |y|) eps/2 (two roundings), which moves log1pmx(y) by
+     * by |y| eps (two roundings at most), which moves log1pmx(y) by
      * |y|/(1+y) = |y|/ratio times that; log1pmx itself cancels for
      * |y| >= 1/4 (eps/2 (|log1p(y)| + |y|), with |log1p(y)| <= |lm| + |y|);
      * both are multiplied by a.  The other terms and exp add an eps of
      * |log_f| and a few ulps, and Binet's mu(a) its own error
      * (binet_mu_abs_err: up to 50 eps for rho < 1). */
-    double err_lm = fabs(y) * (ratio + fabs(y)) / ratio
-                    + (fabs(y) >= 0.25 ? fabs(lm) + 2.0 * fabs(y) : 0.0);
+    double err_lm = 2.0 * y * y / ratio + (fabs(y) >= 0.25 ? fabs(lm) + 2.0 * fabs(y) : 0.0);
     r->err = ((4.0 + fabs(log_f) + a * err_lm) * DBL_EPSILON + binet_mu_abs_err(a, mu)) * r->val;
     return RADVAR_SUCCESS;
 }

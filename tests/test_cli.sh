@@ -145,6 +145,32 @@ n=$("$PROG" exact --beta2 0.99 --t 3:6000 --log --points 300 | grep -v '^#' | aw
 if [ "$n" -eq 300 ]; then ok; else bad "log-spaced steps: $n distinct, expected 300"; fi
 if "$PROG" rectify --beta2 0.999 --t 100 | awk -F'\t' '$1 == "100" { d = $9 - 1; exit !(d < 1e-12 && d > -1e-12) }'; then ok; else bad "ratio_exact should be 1"; fi
 
+# --noise: a bad SPEC names the parameter and its range; the header records the
+# canonical SPEC; dof and rectify add their columns with --noise only
+for sub in exact dof rectify; do
+    expect_error "--noise: student: nu = 2 is out of range (need nu > 2)" $sub --beta2 0.9 --t 5 --noise student:nu=2
+    expect_error "--noise: mixture: missing parameter k (need k > 0)" $sub --beta2 0.9 --t 5 --noise mixture:p=0.5
+    expect_error "--noise: unknown noise model 'cauchy'" $sub --beta2 0.9 --t 5 --noise cauchy
+    expect_error "decay needs t <= 1048576" $sub --beta2 0.9 --t 2000000 --noise decay:a=0.5,tau=10
+done
+expect_error "--noise: ar1: phi = 1 is out of range (need -1 < phi < 1)" $SIM --noise ar1:phi=1
+expect_error "--noise: decay:a=200,tau=1e-3 shrinks the gradient scale below 1e-150" $SIM --noise decay:a=200,tau=1e-3
+"$PROG" dof --beta2 0.999 --t 100 --noise student:nu=5.0 >"$TMP/nd.tsv"
+"$PROG" rectify --beta2 0.999 --t 100 --noise laplace >"$TMP/nr.tsv"
+if grep -q '^# noise: student:nu=5$' "$TMP/nd.tsv" \
+    && grep -q '	rel_err_rho_moment	rho_mm	var_at_rho_mm	rel_err_rho_mm$' "$TMP/nd.tsv" \
+    && awk -F'\t' '$1 == "100" { exit !($10 > 24 && $10 < 26) }' "$TMP/nd.tsv" \
+    && grep -q '	ratio_ema_exact	r_mm	ratio_mm$' "$TMP/nr.tsv" \
+    && "$PROG" dof --beta2 0.999 --t 100 | grep -q '	rel_err_rho_moment$' \
+    && "$PROG" dof --beta2 0.999 --t 100 | grep -q '^# noise: normal$'
+then ok; else bad "--noise: header and columns"; fi
+# simulate --noise: the noise model's exact variance and the header
+"$PROG" simulate --beta2 0.99 --steps 200 --trials 4000 --t 200 --noise mixture:p=0.1,k=3 \
+    --threads 2 --quiet --output "$TMP/ns.tsv"
+if grep -q '^# noise: mixture:p=0.10000000000000001,k=3$' "$TMP/ns.tsv" \
+    && awk -F'\t' '!/^#/ && $1 == "200" { z = ($5 - $11) / $6; exit !(z < 4.5 && z > -4.5) }' "$TMP/ns.tsv"
+then ok; else bad "simulate --noise: header, var_exact"; fi
+
 # replay: bad input, a worked example, and the golden files through the CLI
 expect_error "--method is required" replay
 expect_error "--method: 'lamb' is not a method" replay --method lamb

@@ -14,12 +14,20 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # both FILE ARGS...: run ARGS on both paths, compare everything but the
-# command and dispatch lines
+# command and dispatch lines; with KS=1 in the environment, also the
+# --ks-output table each run writes
 both() {
     name=$1
     shift
-    "$PROG" "$@" >"$TMP/$name.native" 2>/dev/null
-    RADVAR_DISPATCH=portable "$PROG" "$@" >"$TMP/$name.portable" 2>/dev/null
+    if [ "${KS:-0}" = 1 ]; then
+        "$PROG" "$@" --ks-output "$TMP/$name.ks.native" >"$TMP/$name.native" 2>/dev/null
+        RADVAR_DISPATCH=portable "$PROG" "$@" --ks-output "$TMP/$name.ks.portable" >"$TMP/$name.portable" 2>/dev/null
+        grep -v '^#' "$TMP/$name.ks.native" >>"$TMP/$name.native"
+        grep -v '^#' "$TMP/$name.ks.portable" >>"$TMP/$name.portable"
+    else
+        "$PROG" "$@" >"$TMP/$name.native" 2>/dev/null
+        RADVAR_DISPATCH=portable "$PROG" "$@" >"$TMP/$name.portable" 2>/dev/null
+    fi
     if ! grep -q '^# dispatch: portable' "$TMP/$name.portable" && grep -q '^# dispatch' "$TMP/$name.portable"; then
         bad "$name: RADVAR_DISPATCH=portable did not select the portable path"
         return
@@ -37,8 +45,18 @@ echo "dispatch: this processor takes the '$path' path by default"
 # vectors at the end of a chunk
 for gen in 1 2; do
     both "ema_g$gen" simulate --beta2 0.999 --steps 300 --trials 3000 --every 7 --threads 2 --generator $gen --quiet
-    both "ema_mu_g$gen" simulate --beta2 0.99 --steps 203 --trials 2001 --mu 0.3 --sigma 2 --ks 5,203 --generator $gen --quiet
-    both "sma_g$gen" simulate --beta2 0.99 --steps 150 --trials 1501 --average sma --ks 5,150 --generator $gen --quiet
+    KS=1 both "ema_mu_g$gen" simulate --beta2 0.99 --steps 203 --trials 2001 --mu 0.3 --sigma 2 --ks 5,203 --generator $gen --quiet
+    KS=1 both "sma_g$gen" simulate --beta2 0.99 --steps 150 --trials 1501 --average sma --ks 5,150 --generator $gen --quiet
+done
+# every noise model (the student source has an AVX2 path of its own), both
+# generators, the EMA and the SMA, a chunk's worth of odd trials
+for spec in student:nu=3.5 student:nu=40 laplace mixture:p=0.2,k=3 ar1:phi=0.8 decay:a=0.7,tau=30; do
+    for gen in 1 2; do
+        both "noise_${spec}_g$gen" simulate --beta2 0.99 --steps 103 --trials 1001 --every 17 --mu 0.2 \
+            --noise "$spec" --generator $gen --threads 2 --quiet
+    done
+    KS=1 both "noise_sma_$spec" simulate --beta2 0.9 --steps 40 --trials 777 --average sma --noise "$spec" \
+        --ks 40 --quiet
 done
 both ema_default simulate --beta2 0.9 --steps 61 --trials 777 --t 1,2,3,4,5,61 --seed 18446744073709551615 --quiet
 

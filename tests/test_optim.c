@@ -333,7 +333,7 @@ START_TEST(test_sgd_follows_torch)
             ck_assert(((const double *)radvar_optim_m(o))[0] == buf);
         radvar_optim_diagnostics d;
         radvar_optim_diag(o, &d);
-        ck_assert(d.moved && d.effective_lr == c.lr && d.r_t == 1 && isnan(d.rho_t));
+        ck_assert(d.moved && d.lr_momentum == c.lr && isnan(d.lr_adaptive) && d.r_t == 1 && isnan(d.rho_t));
     }
     radvar_optim_free(o);
 }
@@ -725,7 +725,7 @@ START_TEST(test_below_skip_sqrt_vhat)
         radvar_optim_diag(o, &d);
         ck_assert_int_eq(d.moved, t == 5);
         if (t < 5)
-            ck_assert(d.effective_lr == 0.0);
+            ck_assert(d.lr_adaptive == 0.0 && d.lr_momentum == 0.0);
         ck_assert(t == 5 ? p < 1.0 : p == 1.0);
         ck_assert(((const double *)radvar_optim_m(o))[0] > 0);
     }
@@ -807,7 +807,8 @@ START_TEST(test_threads_and_diagnostics)
     ck_assert(d.rectified && d.moved);
     ck_assert(d.rho_t == radvar_schedule_rho_t(0.999, 8));
     ck_assert(d.r_t == radvar_rectify_paper(0.999, 8));
-    ck_assert_rel(d.effective_lr, 1e-3 * d.r_t / (1 - pow(0.9, 8)) * sqrt(1 - pow(0.999, 8)), TEST_TOL0);
+    ck_assert_rel(d.lr_adaptive, 1e-3 * d.r_t / (1 - pow(0.9, 8)) * sqrt(1 - pow(0.999, 8)), TEST_TOL0);
+    ck_assert_nan(d.lr_momentum);
     ck_assert_int_eq(radvar_optim_set_threads(a, 0), RADVAR_EINVAL);
     radvar_optim_free(a);
     radvar_optim_free(b);

@@ -10,11 +10,15 @@
  *               (radvar_theory_rho_from_var): what a perfect estimate gives.
  * The model's scale is tau2 = 1/sigma^2 (exact for mu = 0; with mu != 0 the
  * relative errors include the effect of the mean on the variance).
+ * Under a noise model (radvar/noise.h) a fourth estimate joins them:
+ *   rho_mm      the moment-matched dof 2 E[X]^2 / Var[X] of X = 1/psi_t^2,
+ *               from the model's kurtosis, correlations or scale path.
  */
 #ifndef RADVAR_DOF_H
 #define RADVAR_DOF_H
 
 #include "radvar/common.h"
+#include "radvar/noise.h"
 
 RADVAR_BEGIN_DECLS
 
@@ -27,6 +31,13 @@ typedef struct {
     double rho_exact;         /* Theorem 1 at rho_exact = var_exact; NaN for t <= 2 */
     double rel_err_rho_t;     /* var_at_rho_t / var_exact - 1 */
     double rel_err_rho_moment;/* var_at_rho_moment / var_exact - 1 */
+    /* the moment-matched dof of the noise model (radvar_noise_rho_mm) and
+     * Theorem 1 there with the matched scale tau2 = 1/E[X]
+     * (radvar_noise_mean_square): the model's own scaled inverse chi-square;
+     * var_at_rho_mm is NaN where rho_mm <= 2 (Theorem 1's domain, as for the
+     * other estimates), e.g. rho_mm = 0 where the kurtosis is infinite */
+    double rho_mm, var_at_rho_mm;
+    double rel_err_rho_mm;    /* var_at_rho_mm / var_exact - 1 */
 } radvar_dof_comparison;
 
 /* Fill *out for the EMA at step t with gradients N(mu, sigma^2).  Fields whose
@@ -37,6 +48,17 @@ typedef struct {
  * says how good), RADVAR_ENOMEM. */
 RADVAR_API int radvar_dof_compare(double beta2, double t, double mu, double sigma,
                                   radvar_dof_comparison *out);
+
+/* The same under a noise model (radvar/noise.h): var_exact from
+ * radvar_exact_moments_ema_noise; radvar_dof_compare is this with the normal
+ * model (the same bits).  The scale of Theorem 1 at rho_t, rho_moment and
+ * rho_exact is tau2 = 1/sigma^2 for the stationary models; under decay it is
+ * 1/(E[X] - mu^2) = 1/(sigma^2 sum w_i s_i^2), the EMA's own mean scale
+ * (1/sigma^2 would charge the scale's drift to the dof).
+ * domain: as radvar_dof_compare, a valid model, and for decay the domain of
+ * radvar_exact_moments_ema_noise.  exceptions: as radvar_dof_compare. */
+RADVAR_API int radvar_dof_compare_noise(double beta2, double t, double mu, double sigma,
+                                        const radvar_noise *noise, radvar_dof_comparison *out);
 
 RADVAR_END_DECLS
 

@@ -110,6 +110,17 @@ RADVAR_API int radvar_noise_rho_mm_e(const radvar_noise *n, double beta2, double
 RADVAR_API double radvar_noise_rho_mm(const radvar_noise *n, double beta2, double t, double mu,
                            double sigma);
 
+/* E[X] = E[1/psi_t^2] for X = sum_i w_i g_i^2 (the EMA's bias-corrected
+ * v_hat_t): mu^2 + sigma^2 for the stationary models, and for decay
+ * mu^2 + sigma^2 sum_i w_i (1 + i/tau)^(-2a), an O(t) sum.  It sets the
+ * scale of the scaled-inverse-chi-square model of psi_t^2 (tau2 = 1/E[X]).
+ * domain: as radvar_noise_rho_mm (t >= 1, whole for ar1 and decay; decay
+ * not at t = inf).  exceptions: RADVAR_EDOM. */
+RADVAR_API int radvar_noise_mean_square_e(const radvar_noise *n, double beta2, double t, double mu,
+                                          double sigma, radvar_result *r);
+RADVAR_API double radvar_noise_mean_square(const radvar_noise *n, double beta2, double t, double mu,
+                                           double sigma);
+
 RADVAR_END_DECLS
 
 #endif

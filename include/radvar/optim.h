@@ -165,9 +165,14 @@ typedef struct {
     double r_t;         /* the rectification applied (1 for Adam, NaN below threshold) */
     int rectified;      /* the adaptive, rectified update was used */
     int moved;          /* the parameters were updated */
-    double effective_lr;/* the multiplier of the update direction: RAdam lr r_t /(1-b1^t)
-                           (times sqrt(1-b2^t) with eps at sqrt(v)), below lr/(1-b1^t);
-                           Adam lr/(1-b1^t); SGD lr; 0 when not moved */
+    /* The step's size, by the direction it multiplies (0 in both when the
+     * parameters did not move, NaN in the one that does not apply):
+     * lr_adaptive multiplies m/(sqrt(v)+eps) (eps at sqrt(v): RAdam
+     * lr r_t sqrt(1-b2^t)/(1-b1^t)) or m/(sqrt(v_hat)+eps) (Adam
+     * lr/(1-b1^t), RAdam lr r_t/(1-b1^t)) on an adaptive step;
+     * lr_momentum multiplies m on a momentum step (SGD lr, RAdam below its
+     * threshold lr/(1-b1^t)). */
+    double lr_adaptive, lr_momentum;
     double lr;          /* the scheduled learning rate of the step */
 } radvar_optim_diagnostics;
 

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "radvar/common.h"
+#include "radvar/noise.h"
 
 RADVAR_BEGIN_DECLS
 
@@ -114,6 +115,8 @@ typedef struct {
     double abs_err; /* the quadrature's estimate of the absolute error of var_t */
     double r_paper, r_sma_exact, r_moment, r_ema_exact;
     double ratio_paper, ratio_sma_exact, ratio_moment, ratio_ema_exact;
+    double r_mm, ratio_mm; /* radvar_rectify_mm under the noise model (the
+                              normal model in radvar_rectify_ema_compare) */
 } radvar_rectify_comparison;
 
 /* Fill *out at step t given the stationary variance var_inf (the var_psi of
@@ -124,6 +127,18 @@ typedef struct {
  * radvar_rectify_ema_exact_e), RADVAR_ENOMEM. */
 RADVAR_API int radvar_rectify_ema_compare(double beta2, double t, double mu, double sigma,
                                           double var_inf, radvar_rectify_comparison *out);
+
+/* The same under a noise model (radvar/noise.h): var_t from
+ * radvar_exact_moments_ema_noise, var_inf the target
+ * radvar_rectify_noise_target(beta2, t, mu, sigma, noise) (for a stationary
+ * model the same at every t; for decay that of step t), r_ema_exact =
+ * sqrt(var_inf / var_t), and r_mm = radvar_rectify_mm.  With the normal model
+ * this is radvar_rectify_ema_compare, bit for bit.
+ * domain: as radvar_rectify_ema_compare, a valid model (decay: in the domain
+ * of radvar_exact_moments_ema_noise).  exceptions: as radvar_rectify_ema_compare. */
+RADVAR_API int radvar_rectify_ema_compare_noise(double beta2, double t, double mu, double sigma,
+                                                const radvar_noise *noise, double var_inf,
+                                                radvar_rectify_comparison *out);
 
 /* When RAdam rectifies: rho_t > rho_min (RADVAR_CMP_GT) or
  * rho_t >= rho_min (RADVAR_CMP_GE). */
@@ -155,15 +170,50 @@ RADVAR_API int radvar_rectify_first_step(double beta2, const radvar_rectify_thre
 
 /* The effective warmup length sum_{t>=1} (1 - w_t) of a rectification used as
  * a warmup (Ma & Yarats 2021, eq. 4): w_t = 0 before th applies, r_t of
- * `kind` after.  1 - r_t decays like t beta2^t, so the sum stops when the
- * geometric bound of the tail is below 1e-16 of the sum; the loop is capped
- * at 1e6/(1-beta2) steps (RADVAR_EMAXITER with the partial sum beyond it).
- * exceptions: RADVAR_EDOM (beta2 outside (0, 1), a threshold never reached). */
+ * `kind` after.  1 - r_t decays like t beta2^t: the terms are summed one by
+ * one until the geometric bound of the tail is below 1e-16 of the sum, or
+ * for at most 16384 steps after the threshold; the smooth tail beyond is
+ * summed by the Euler-Maclaurin formula with Gauss-Legendre quadrature.
+ * Relative error a few 1e-16 times the terms summed; at most 16384 + 24000
+ * evaluations of r_t for any beta2 (milliseconds at beta2 = 1 - 1e-15).
+ * exceptions: RADVAR_EDOM (beta2 outside (0, 1), a threshold never reached),
+ * RADVAR_EMAXITER (not reached for finite input). */
 RADVAR_API int radvar_rectify_effective_warmup_e(radvar_rectify_kind kind, double beta2,
                                                  const radvar_rectify_threshold *th,
                                                  radvar_result *r);
 RADVAR_API double radvar_rectify_effective_warmup(radvar_rectify_kind kind, double beta2,
                                                   const radvar_rectify_threshold *th);
+
+/* ---- under a noise model (radvar/noise.h; src/rectify_noise.c) ---- */
+
+/* The moment-matched rectification: sqrt(Var(rho_mm(inf)) / Var(rho_mm(t))),
+ * Theorem 1's variance at the model's moment-matched dof radvar_noise_rho_mm
+ * (for decay, whose rho_mm(inf) does not exist, against rho_inf: see the
+ * target below).  For the normal model with mu = 0 it is radvar_rectify_moment;
+ * for the i.i.d. models radvar_rectify_kurtosis at the kurtosis of g.
+ * domain: a valid model, 0 < beta2 < 1, t a whole number >= 1 (decay: in the
+ * domain of radvar_noise_rho_mm), mu finite, 0 < sigma < inf, rho_mm(t) > 2
+ * and rho_mm(inf) > 2 (rho_mm is 0 where the kurtosis is infinite: student
+ * with nu <= 4).  exceptions: RADVAR_EDOM. */
+RADVAR_API int radvar_rectify_mm_e(double beta2, double t, double mu, double sigma,
+                                   const radvar_noise *n, radvar_result *r);
+RADVAR_API double radvar_rectify_mm(double beta2, double t, double mu, double sigma,
+                                    const radvar_noise *n);
+
+/* The variance a rectification aims at under a noise model, Var[psi_inf]:
+ * the exact variance of the stationary EMA under the model (the same at every
+ * t).  Under decay Var[psi_inf] is infinite (the scale goes to 0); the target
+ * there is the stationary EMA's variance for N(mu, sigma_t^2) gradients,
+ * sigma_t = sigma (1 + t/tau)^(-a): the level psi_t would settle at if the
+ * scale stopped shrinking at t.  val is the variance, err the quadrature's
+ * error estimate.
+ * domain: a valid model, 0 < beta2 < 1, t a whole number >= 1 or inf (not for
+ * decay; there 2 a ln(1 + t/tau) <= 690), mu finite, 0 < sigma < inf.
+ * exceptions: RADVAR_EDOM, RADVAR_EMAXITER, RADVAR_ENOMEM. */
+RADVAR_API int radvar_rectify_noise_target_e(double beta2, double t, double mu, double sigma,
+                                             const radvar_noise *n, radvar_result *r);
+RADVAR_API double radvar_rectify_noise_target(double beta2, double t, double mu, double sigma,
+                                              const radvar_noise *n);
 
 RADVAR_END_DECLS
 

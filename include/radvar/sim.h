@@ -1,6 +1,8 @@
 /* radvar/sim.h: Monte Carlo of Adam's adaptive learning rate psi_t.
  *
- * Each trial draws gradients g_t ~ N(mu, sigma^2), t = 1..T, and forms
+ * Each trial draws gradients g_t = mu + sigma e_t, t = 1..T, with the noise e_t
+ * from the configuration's model (radvar/noise.h; the default, normal, gives
+ * g_t ~ N(mu, sigma^2)), and forms
  *   EMA: v_t = beta2 v_{t-1} + (1 - beta2) g_t^2, v_0 = 0,
  *        psi_t = sqrt((1 - beta2^t) / v_t);
  *   SMA: psi_t^2 = k_t / (g_{t-k_t+1}^2 + ... + g_t^2), with the window
@@ -10,7 +12,10 @@
  * (radvar_stats_moments); the rectified r_t psi_t has the same moments scaled by r_t.
  *
  * Reproducibility: g_t of trial i is mu + sigma radvar_rng_normal(generator,
- * seed, i, t - 1) (generator 1: radvar_rng_gauss; 2: radvar_rng_normal_v2), and trials
+ * seed, i, t - 1) (generator 1: radvar_rng_gauss; 2: radvar_rng_normal_v2) for
+ * the normal model; the other models use the same normals and Philox words
+ * of counters of their own (radvar_rng_v2_words for generator 2; src/sim_noise.c
+ * says which), so e_t is a pure function of (seed, generator, i, t), and trials
  * are processed in fixed chunks, chunks in fixed superchunks of 16; chunk
  * moments merge in chunk order into their superchunk's, and superchunks merge
  * in order into the totals.  That tree depends on the configuration only, so
@@ -35,6 +40,7 @@
 #include <stdint.h>
 
 #include "radvar/common.h"
+#include "radvar/noise.h"
 #include "radvar/stats.h"
 
 RADVAR_BEGIN_DECLS
@@ -57,11 +63,15 @@ typedef struct {
     uint64_t first_trial;   /* trials first_trial .. first_trial + trials - 1 */
     int generator;          /* the Gaussian generator's version (radvar/rng.h):
                                1 or 2; 0 means RADVAR_RNG_DEFAULT */
+    radvar_noise noise;     /* the gradient noise e_t (radvar/noise.h), a valid
+                               model; decay: 2 a ln(1 + steps/tau) <= 690 (the
+                               scale stays above 1e-150) */
 } radvar_sim_config;
 
 /* Defaults: beta2 0.999, 1000 steps, 1000 trials, mu 0, sigma 1, seed 1,
  * 1 thread, the EMA, no window, no reported steps (set report and
- * n_report), no KS steps, first trial 0, generator RADVAR_RNG_DEFAULT (2). */
+ * n_report), no KS steps, first trial 0, generator RADVAR_RNG_DEFAULT (2),
+ * the normal noise model. */
 RADVAR_API void radvar_sim_config_default(radvar_sim_config *cfg);
 
 /* A handle must not be used by two threads at once (it runs its own threads
@@ -104,11 +114,14 @@ RADVAR_API double radvar_sim_dof(const radvar_sim *s, size_t k);
  *                            Theorem 1 at nu dof with tau2 = 1/(mu^2 + sigma^2),
  *                            nu = (1+m^2)^2/(1+2m^2), m = mu/sigma (for mu = 0:
  *                            Theorem 1 at dof, 1/sigma^2); inf where nu dof <= 2;
+ *                            under a noise model, nu and tau2 of that model
+ *                            (radvar_sim_model), NaN where it has none;
  *   rho_eff, _lo, _hi        the dof at which the model's variance equals
  *                            var_psi (in the units of dof: the model's rho
  *                            divided by nu), with a 95% interval from
  *                            var_psi -/+ 1.96 se (2/nu and inf where se is not
- *                            finite); NaN where var_psi is infinite.
+ *                            finite); NaN where var_psi is infinite or the
+ *                            model has no dof (nu = 0 or NaN).
  * exceptions: RADVAR_EINVAL (k >= n_report). */
 typedef struct {
     double t, rho_t, dof;
@@ -121,21 +134,31 @@ RADVAR_API int radvar_sim_summarize(const radvar_sim *s, size_t k, radvar_sim_su
 /* The model of psi_t^2 at cfg.report[k]: Scale-inv-chi2(*rho, *tau2) with
  * rho = nu dof and tau2 = 1/(mu^2 + sigma^2), the scaled inverse chi-square
  * whose gradients' squares have the mean and variance of (mu + sigma Z)^2
- * (Satterthwaite); the paper's model for mu = 0.  exceptions: RADVAR_EINVAL. */
+ * (Satterthwaite); the paper's model for mu = 0.  Under a noise model the
+ * match is to that model's g^2: nu = 2 (1+m^2)^2 / ((kappa-1) + 4 m^2) for the
+ * i.i.d. models (kappa the kurtosis; nu = 0 where it is infinite), and for
+ * ar1 and decay under the EMA nu = rho_mm(t) / rho_moment(t)
+ * (radvar_noise_rho_mm) with tau2 = 1/E[X] (radvar_noise_mean_square); ar1
+ * and decay under the SMA have no model (rho = tau2 = NaN).
+ * exceptions: RADVAR_EINVAL. */
 RADVAR_API int radvar_sim_model(const radvar_sim *s, size_t k, double *rho, double *tau2);
 
 /* The exact Var[psi_t] at cfg.report[k] for the configuration, from
  * radvar/exact.h (the EMA; the SMA with mu != 0 as equal weights) or
  * Theorem 1 (the SMA with mu = 0, exact there), for any mu: +inf where it is
- * infinite (2 or fewer gradients averaged).  It reads the configuration
- * only, so it may run while another thread iterates the handle.
+ * infinite (2 or fewer gradients averaged).  Under a noise model, the EMA's
+ * from radvar_exact_moments_ema_noise; the SMA has none (RADVAR_EDOM).  It
+ * reads the configuration only, so it may run while another thread iterates
+ * the handle.
  * exceptions: RADVAR_EINVAL (k >= n_report), RADVAR_EMAXITER (as in
- * radvar/exact.h), RADVAR_EDOM (an SMA window above 100000 with mu != 0, or
- * the exact module's domain), RADVAR_ENOMEM. */
+ * radvar/exact.h), RADVAR_EDOM (an SMA window above 100000 with mu != 0, the
+ * SMA under a noise model other than normal, or the exact module's domain),
+ * RADVAR_ENOMEM. */
 RADVAR_API int radvar_sim_var_exact_e(const radvar_sim *s, size_t k, radvar_result *r);
 
 /* The Kolmogorov-Smirnov test of the psi^2 samples at cfg.ks[j] (the trials
- * done) against the model of radvar_sim_model (NaN with no trial done).
+ * done) against the model of radvar_sim_model (NaN with no trial done, and
+ * where the model has no dof: NaN, or 0 under infinite kurtosis).
  * exceptions: RADVAR_EINVAL (j >= n_ks), RADVAR_ENOMEM (it sorts a copy). */
 RADVAR_API int radvar_sim_ks_test(const radvar_sim *s, size_t j, double *distance, double *p_value);
 

@@ -80,7 +80,8 @@ class Config(Structure):
 class Diagnostics(Structure):
     """radvar_optim_diagnostics (radvar/optim.h)"""
     _fields_ = [("step", c_uint64), ("rho_t", c_double), ("r_t", c_double), ("rectified", c_int),
-                ("moved", c_int), ("effective_lr", c_double), ("lr", c_double)]
+                ("moved", c_int), ("lr_adaptive", c_double), ("lr_momentum", c_double),
+                ("lr", c_double)]
 
 
 class ExactMoments(Structure):
@@ -280,7 +281,7 @@ def _check_diagnostics_layout():
         lib.radvar_optim_diag(h, byref(d))
         m = ctypes.cast(lib.radvar_optim_m(h), POINTER(c_double))[0]
         ok = (_guard_ok(buf, size) and d.step == 1 and d.r_t == 1.0 and d.rectified == 0
-              and d.moved == 1 and d.lr == 1e-3 and d.effective_lr == 1e-3 / (1.0 - 0.9 ** 1.0)
+              and d.moved == 1 and d.lr == 1e-3 and d.lr_adaptive == 1e-3 / (1.0 - 0.9 ** 1.0)
               and lib.radvar_optim_steps(h) == 1 and m == (1.0 - 0.9) * 1.0)
     finally:
         lib.radvar_optim_free(h)

@@ -127,7 +127,7 @@ def describe(cfg):
 
 
 StepDiagnostics = collections.namedtuple(
-    "StepDiagnostics", "step rho_t r_t rectified moved effective_lr lr")
+    "StepDiagnostics", "step rho_t r_t rectified moved lr_adaptive lr_momentum lr")
 StepDiagnostics.__doc__ = """The last step of a handle (radvar_optim_diagnostics):
 its t, rho_t (NaN for methods without it), the r_t applied (1 for Adam, NaN
 below the threshold), whether the rectified update was used and whether the
@@ -174,7 +174,7 @@ class _Handle:
         d = Diagnostics()
         lib.radvar_optim_diag(self.ptr, byref(d))
         return StepDiagnostics(int(d.step), d.rho_t, d.r_t, bool(d.rectified), bool(d.moved),
-                               d.effective_lr, d.lr)
+                               d.lr_adaptive, d.lr_momentum, d.lr)
 
 
 def _state_array(value, n, tdtype, what):
