@@ -17,7 +17,7 @@
 # kernels it picks for the processor, so one thread makes them independent of
 # the number of cores, though not of the processor.  A build with GSL's
 # reference CBLAS (make BLAS=gslcblas) gives the same bits on every x86-64
-# processor, at about 4 times the CPU time.
+# processor, at about 8 times the CPU time.
 set -eu
 OUT=$1
 RADVAR=${RADVAR:-${BUILD:-build}/bin/radvar}
@@ -191,6 +191,10 @@ done
 case $better in 3) C3_VERDICT="held" ;; 0) C3_VERDICT="did not hold" ;; *) C3_VERDICT="partly held" ;; esac
 first_step_k2=$(awk -v k="$K2" 'BEGIN { printf "%.1f", sqrt((1 - 0.999 ^ (k + 1)) / (1 - 0.999)) }')
 R_X=$(awk -v r="$R_MEAN" 'BEGIN { printf "%.1f", 1 / r }')
+# RAdam's effective warmup (the sum of 1 - r_t) at the runs' beta2
+EFF_WARMUP=$("$RADVAR" schedule --beta2 "$BETA2" --summary |
+    awk -F'\t' '/^#/ { next } $1 == "first_step_paper" { for (k = 1; k <= NF; k++) if ($k == "eff_warmup_r_t") c = k; next }
+                 { printf "%.0f", $c }')
 
 # the checks table: the claims are findings, not passes or failures
 {
@@ -226,7 +230,7 @@ mv "$OUT/data/checks_experiments.tsv.tmp" "$OUT/data/checks_experiments.tsv"
     echo "  warmup $C2_WARM ($C2_WARM_NAME, lr $C2_WARM_LR; $C2_WARM_LO to $C2_WARM_HI), a difference of $C2_DIFF;"
     echo "  Adam without warmup reaches $C2_ADAM (lr $C2_ADAM_LR). The warmup was chosen among 3 lengths,"
     echo "  RAdam has no such knob. The run has $STEPS steps, shorter than RAdam's own effective"
-    echo "  warmup at beta2 = 0.999 (about 1033 steps, \`radvar schedule --summary\`)."
+    echo "  warmup at beta2 = $BETA2 (about $EFF_WARMUP steps, \`radvar schedule --summary\`)."
     echo "- **Claim 3 (warmup works as variance reduction): $C3_VERDICT.** Over the first 100 moving"
     echo "  steps at lr = $HIGH (mean of seeds 1-3), the mean training loss is $C3_adam for vanilla Adam,"
     echo "  $C3_adam_warmup with warmup ($TW_VR steps), $C3_adam_eps for Adam-eps, $C3_adam_2k for Adam-2k (K = $K2)"
