@@ -204,7 +204,7 @@ $(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB) $(BLAS_STAMP)
 # The program's non-exiting input readers, linked directly by
 # tests/test_inputs.c and by the fuzz harnesses of tests/fuzz/.
 CLI_CORE_OBJ = $(BUILD)/cli/parse.o $(BUILD)/cli/replay_reader.o $(BUILD)/cli/checkpoint.o
-$(BUILD)/tests/test_inputs: $(BUILD)/tests/test_inputs.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB)
+$(BUILD)/tests/test_inputs: $(BUILD)/tests/test_inputs.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	$(CC) $(SANFLAGS) -o $@ $< $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(CHECK_LIBS) $(APP_LIBS)
 
 # One libFuzzer harness per parser (tests/fuzz/fuzz_NAME.c, corpus in
@@ -222,7 +222,7 @@ FUZZ_REPLAY = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 $(BUILD)/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -Isrc -c $< -o $@
-$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/driver.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB)
+$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/driver.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/fuzz/driver.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
 
 # the libFuzzer build: every source the harnesses reach, without OpenMP;
