@@ -17,7 +17,7 @@
 # kernels it picks for the processor, so one thread makes them independent of
 # the number of cores, though not of the processor.  A build with GSL's
 # reference CBLAS (make BLAS=gslcblas) gives the same bits on every x86-64
-# processor, at about 8 times the CPU time.
+# processor, at about 6.5 times the CPU time.
 set -eu
 OUT=$1
 RADVAR=${RADVAR:-${BUILD:-build}/bin/radvar}

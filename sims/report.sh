@@ -64,7 +64,7 @@ fi
         echo "points of accuracy at high ones, where training amplifies small differences;"
         echo "a verdict near its threshold can change. For the same bits on every x86-64"
         echo "processor, run \`make reproduce BLAS=gslcblas\` (GSL's reference CBLAS, plain"
-        echo "C; the experiments then take about 8 times the CPU time)."
+        echo "C; the experiments then take about 6.5 times the CPU time)."
     else
         echo "This run used GSL's reference CBLAS (plain C, the same code on every x86-64"
         echo "processor), so its experiments give the same bits on another x86-64 machine with"
