@@ -155,11 +155,21 @@ $(EXP_LIB): $(EXP_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(PROG): $(CLI_OBJ) $(EXP_LIB) $(STATIC_LIB)
+# The programs link the BLAS that BLAS names; the objects do not depend on it.
+# $(BUILD)/blas holds the choice and changes only when it does, which relinks
+# them (make reproduce BLAS=gslcblas after a default build).
+BLAS_STAMP = $(BUILD)/blas
+$(BLAS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo $(BLAS) | cmp -s - $@ || echo $(BLAS) >$@
+FORCE:
+.PHONY: FORCE
+
+$(PROG): $(CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
 
-$(MPI_PROG): $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB)
+$(MPI_PROG): $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	@mkdir -p $(@D)
 	$(MPICC) $(SANFLAGS) -o $@ $(MPI_CLI_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
 
@@ -176,14 +186,14 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(EXP_LIB) $(STATIC_LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	$(CC) $(SANFLAGS) -o $@ $< $(EXP_LIB) $(STATIC_LIB) $(CHECK_LIBS) $(APP_LIBS)
 
 $(BUILD)/sims/%.o: sims/%.c
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -c $< -o $@
 
-$(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB)
+$(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB) $(BLAS_STAMP)
 	$(CC) -o $@ $< $(STATIC_LIB) $(APP_LIBS)
 
 -include $(wildcard $(BUILD)/*/*.d)
@@ -195,7 +205,7 @@ $(BUILD)/sims/%: $(BUILD)/sims/%.o $(STATIC_LIB)
 # The program's non-exiting input readers, linked directly by
 # tests/test_inputs.c and by the fuzz harnesses of tests/fuzz/.
 CLI_CORE_OBJ = $(BUILD)/cli/parse.o $(BUILD)/cli/replay_reader.o $(BUILD)/cli/checkpoint.o
-$(BUILD)/tests/test_inputs: $(BUILD)/tests/test_inputs.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB)
+$(BUILD)/tests/test_inputs: $(BUILD)/tests/test_inputs.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	$(CC) $(SANFLAGS) -o $@ $< $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(CHECK_LIBS) $(APP_LIBS)
 
 # One libFuzzer harness per parser (tests/fuzz/fuzz_NAME.c, corpus in
@@ -213,7 +223,7 @@ FUZZ_REPLAY = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 $(BUILD)/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -Isrc -c $< -o $@
-$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/driver.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB)
+$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/driver.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(BLAS_STAMP)
 	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/fuzz/driver.o $(CLI_CORE_OBJ) $(EXP_LIB) $(STATIC_LIB) $(APP_LIBS)
 
 # the libFuzzer build: every source the harnesses reach, without OpenMP;

@@ -5,9 +5,10 @@
 d1 = ARG1; d2 = ARG2; out = ARG3
 dir = ARG0[1:strstrt(ARG0, "rectify_ratio.gp") - 1]
 load dir."common.gp"
-set multiplot layout 1,2 title "How flat is the rectified variance? Var[r psi_t] / Var[psi_{/Symbol \245}], exact (mu = 0)"
+set multiplot layout 1,2 title "How flat is the rectified variance? Var[r psi_t] / Var[psi_∞], exact (mu = 0)"
 set logscale x
-set xlabel "step t"; set ylabel "Var[r psi_t] / Var[psi_{/Symbol \245}]"
+set autoscale xfix
+set xlabel "step t"; set ylabel "Var[r psi_t] / Var[psi_∞]"
 set yrange [0:1.1]
 set key bottom right font ",10"
 do for [k=1:2] {

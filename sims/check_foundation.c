@@ -111,7 +111,7 @@ int main(void)
     radvar_rectify_effective_warmup_e(RADVAR_RECTIFY_PAPER, 0.999, &radvar_rectify_threshold_paper,
                                       &r_paper);
     radvar_schedule_warmup_effective_length_e(RADVAR_WARMUP_EXP_UNTUNED, 0.999, 0, &r_exp);
-    printf("effective warmup length at beta2 = 0.999: r_t vs untuned exponential\t%.6g vs %.6g\t(informative)\tyes\n",
+    printf("effective warmup length at beta2 = 0.999: r_t vs untuned exponential\t%.6g vs %.6g\t(informative)\tfinding\n",
            r_paper.val, r_exp.val);
     return 0;
 }
