@@ -2,7 +2,7 @@
 # (COLUMN grad_count) or log2|update| (update_count) against the step, one
 # panel per method, from DIR/hist_METHOD.tsv (radvar train --grad-hist): the
 # colour is the fraction of the NPARAMS parameters in each binade; the column
-# at the left (0) is the fraction of exact zeros (bin -150 in the table).
+# at the left ("= 0", apart) is the fraction of exact zeros (bin -150 in the table).
 d = ARG1; out = ARG2; col = ARG3; n = ARG4 + 0.0; every = ARG5 + 0.0; note = ARG6
 dir = ARG0[1:strstrt(ARG0, "grad_hist.gp") - 1]
 load dir."common.gp"
@@ -15,9 +15,9 @@ set output out
 unset grid
 unset key
 what = (col eq "grad_count") ? "log_2 |g|" : "log_2 |update|"
-xmin = -64; xmax = 8; xzero = xmin - 4
+xmin = -64; xmax = 8; xzero = xmin - 12
 set xrange [xzero - 1.5 : xmax]
-set xtics ("0" xzero, "-60" -60, "-40" -40, "-20" -20, "0" 0) out nomirror
+set xtics ("= 0" xzero, "-60" -60, "-40" -40, "-20" -20, "0" 0) out nomirror
 set mxtics 2
 set ytics out nomirror
 stats d."/hist_adam.tsv" using 1 nooutput
