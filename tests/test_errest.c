@@ -17,6 +17,7 @@
 #include "radvar/exact.h"
 #include "radvar/gradstats.h"
 #include "radvar/noise.h"
+#include "radvar/optim.h"
 #include "radvar/rectify.h"
 #include "radvar/schedule.h"
 #include "radvar/sim.h"
@@ -300,6 +301,43 @@ START_TEST(test_hill)
 }
 END_TEST
 
+/* ---- paths the module suites leave: the error returns of the option
+ * parser and the noise formatter, an unknown model's name, and ar1's
+ * closed-form sums where F b > b^2 (phi > beta2) */
+START_TEST(test_paths)
+{
+    radvar_optim_config c;
+    char why[128];
+    ck_assert_int_eq(radvar_optim_defaults(RADVAR_ADAM, &c), RADVAR_SUCCESS);
+    const char *bad[] = {"", "abc", " 1", "1x", "inf", "nan", "-INFINITY", "1e999"};
+    for (size_t i = 0; i < N_ELEMS(bad); i++) {
+        ck_assert_int_eq(radvar_optim_config_set(&c, "lr", bad[i], why, sizeof why), RADVAR_EINVAL);
+        ck_assert_msg(strstr(why, "number") != NULL, "'%s': %s", bad[i], why);
+    }
+    ck_assert_int_eq(radvar_optim_config_set(NULL, "lr", "1", why, sizeof why), RADVAR_EINVAL);
+    ck_assert(strstr(why, "no configuration") != NULL);
+    ck_assert_int_eq(radvar_optim_config_set(&c, NULL, "1", NULL, 0), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_optim_config_set(&c, "lr", NULL, why, 0), RADVAR_EINVAL);
+
+    ck_assert_str_eq(radvar_noise_name((radvar_noise_kind)42), "?");
+    radvar_noise n = parsed("mixture:p=0.1,k=4");
+    char small[8], big[128];
+    ck_assert_int_eq(radvar_noise_format(&n, small, sizeof small), RADVAR_EINVAL);
+    ck_assert_int_eq(radvar_noise_format(&n, big, sizeof big), RADVAR_SUCCESS);
+
+    /* phi = 0.95 > beta2 = 0.5: at t = 100, beta2^t = 8e-31, so rho_mm(t)
+     * is rho_mm(inf) to the last bit (the stationary sums, closed form) */
+    radvar_noise ar = parsed("ar1:phi=0.95");
+    for (double mu = 0; mu <= 1; mu += 1) {
+        radvar_result at_t, at_inf;
+        ck_assert_int_eq(radvar_noise_rho_mm_e(&ar, 0.5, 100, mu, 1.0, &at_t), RADVAR_SUCCESS);
+        ck_assert_int_eq(radvar_noise_rho_mm_e(&ar, 0.5, INFINITY, mu, 1.0, &at_inf), RADVAR_SUCCESS);
+        ck_assert_rel(at_t.val, at_inf.val, TEST_TOL1);
+        ck_assert(fabs(at_t.val - at_inf.val) <= at_t.err + at_inf.err);
+    }
+}
+END_TEST
+
 /* ---- what is achieved */
 START_TEST(test_report)
 {
@@ -351,6 +389,7 @@ static Suite *errest_suite(void)
     TCase *limits = tcase_create("Limits");
     tcase_add_test(limits, test_kurtosis_domain);
     tcase_add_test(limits, test_noise_mm_errors);
+    tcase_add_test(limits, test_paths);
     suite_add_tcase(s, limits);
     return s;
 }
