@@ -318,6 +318,7 @@ references: deps-refs
 	/usr/bin/python3 tests/ref/make_noise_refs.py
 	/usr/bin/python3 tests/ref/make_theory_range_refs.py
 	/usr/bin/python3 tests/ref/make_rectify_ema_refs.py
+	/usr/bin/python3 tests/ref/make_errest_refs.py
 
 # The optimizer against PyTorch, live (make check compares with the committed
 # golden files instead and needs no PyTorch); `make golden` rewrites them.

@@ -377,6 +377,10 @@ static void decay_sums(const radvar_noise *n, double beta2, double t, double d2,
 int radvar_noise_mean_square_e(const radvar_noise *n, double beta2, double t, double mu,
                                double sigma, radvar_result *r)
 {
+    if (n == NULL) { /* a bad argument, not a point outside the domain */
+        r->val = r->err = NAN;
+        return RADVAR_EINVAL;
+    }
     if (radvar_noise_check(n, NULL, 0) != RADVAR_SUCCESS || !(beta2 >= 0.0 && beta2 < 1.0)
         || !isfinite(mu) || !(sigma > 0.0) || !isfinite(sigma)
         || (n->kind == RADVAR_NOISE_DECAY ? bad_decay_t(n, t) : bad_t(t, n->kind == RADVAR_NOISE_AR1)))
@@ -403,6 +407,10 @@ double radvar_noise_mean_square(const radvar_noise *n, double beta2, double t, d
 int radvar_noise_rho_mm_e(const radvar_noise *n, double beta2, double t, double mu,
                           double sigma, radvar_result *r)
 {
+    if (n == NULL) { /* a bad argument, not a point outside the domain */
+        r->val = r->err = NAN;
+        return RADVAR_EINVAL;
+    }
     if (radvar_noise_check(n, NULL, 0) != RADVAR_SUCCESS || !(beta2 >= 0.0 && beta2 < 1.0)
         || !isfinite(mu) || !(sigma > 0.0) || !isfinite(sigma))
         RADVAR_DOMAIN_ERROR(r);

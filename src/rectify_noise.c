@@ -37,6 +37,15 @@ static int whole_step(double t, int inf_ok)
     return isinf(t) ? (inf_ok && t > 0) : t >= 1.0 && t == floor(t);
 }
 
+/* no model: a bad argument (RADVAR_EINVAL), not a point outside the domain */
+#define NO_MODEL(n, r)                                                         \
+    do {                                                                       \
+        if ((n) == NULL) {                                                     \
+            (r)->val = (r)->err = NAN;                                         \
+            return RADVAR_EINVAL;                                              \
+        }                                                                      \
+    } while (0)
+
 static int bad_common(const radvar_noise *n, double beta2, double mu, double sigma)
 {
     return n == NULL || radvar_noise_check(n, NULL, 0) != RADVAR_SUCCESS || !(beta2 > 0.0 && beta2 < 1.0)
@@ -53,7 +62,8 @@ static double decay_sigma(const radvar_noise *n, double sigma, double t)
 int radvar_rectify_noise_target_e(double beta2, double t, double mu, double sigma,
                                   const radvar_noise *n, radvar_result *r)
 {
-    int decay = n != NULL && n->kind == RADVAR_NOISE_DECAY;
+    NO_MODEL(n, r);
+    int decay = n->kind == RADVAR_NOISE_DECAY;
     if (bad_common(n, beta2, mu, sigma) || !whole_step(t, !decay))
         RADVAR_DOMAIN_ERROR(r);
     radvar_exact_moments m;
@@ -84,7 +94,8 @@ double radvar_rectify_noise_target(double beta2, double t, double mu, double sig
 int radvar_rectify_mm_e(double beta2, double t, double mu, double sigma, const radvar_noise *n,
                         radvar_result *r)
 {
-    int decay = n != NULL && n->kind == RADVAR_NOISE_DECAY;
+    NO_MODEL(n, r);
+    int decay = n->kind == RADVAR_NOISE_DECAY;
     if (bad_common(n, beta2, mu, sigma) || !whole_step(t, 0))
         RADVAR_DOMAIN_ERROR(r);
     radvar_result at_t, at_inf;

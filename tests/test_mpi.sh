@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_mpi.sh RADVAR_MPI RADVAR: the MPI build.  Byte-identical output for 1,
-# 2 and 3 ranks (oversubscribed on this machine) and the one-process program;
+# 2 and 3 ranks (oversubscribed on this machine) and the one-process program,
+# on both generators and under student and ar1 noise;
 # sweep resume after an interruption loses and repeats nothing; a rank that
 # dies ends the job non-zero and the checkpoint keeps the finished points.
 set -u
@@ -17,22 +18,43 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 MPIRUN="mpirun --oversubscribe"
 strip() { grep -v '^# command:\|^# threads:\|^# ranks:'; }
 
-# simulate: the same bytes for every rank count, EMA and SMA, with KS samples
-for avg in ema sma; do
+# simulate: the same bytes for every rank count, EMA and SMA, with KS samples,
+# on both generators and under non-Gaussian noise (i.i.d. and correlated)
+while read -r avg extra; do
+    # shellcheck disable=SC2086
     "$PROG" simulate --beta2 0.99 --steps 400 --trials 9000 --average $avg --ks 5,400 --every 7 \
-        --ks-output "$TMP/plain_ks.tsv" --threads 2 --quiet 2>/dev/null | strip >"$TMP/plain.tsv"
+        $extra --ks-output "$TMP/plain_ks.tsv" --threads 2 --quiet </dev/null 2>/dev/null | strip >"$TMP/plain.tsv"
     for p in 1 2 3; do
-        timeout 300 $MPIRUN -n $p "$MPIPROG" simulate --beta2 0.99 --steps 400 --trials 9000 \
-            --average $avg --ks 5,400 --ks-output "$TMP/mpi_ks$p.tsv" --every 7 --threads 1 --quiet \
+        # shellcheck disable=SC2086
+        timeout 300 $MPIRUN -n $p "$MPIPROG" simulate --beta2 0.99 --steps 400 --trials 9000 </dev/null \
+            --average $avg --ks 5,400 --ks-output "$TMP/mpi_ks$p.tsv" --every 7 $extra --threads 1 --quiet \
             2>"$TMP/err" | strip >"$TMP/mpi$p.tsv"
         if cmp -s "$TMP/plain.tsv" "$TMP/mpi$p.tsv" && [ -s "$TMP/plain.tsv" ] \
             && [ "$(strip <"$TMP/plain_ks.tsv")" = "$(strip <"$TMP/mpi_ks$p.tsv")" ]; then
             ok
         else
-            bad "simulate --average $avg with $p ranks differs from one process: $(head -3 "$TMP/err")"
+            bad "simulate --average $avg $extra with $p ranks differs from one process: $(head -3 "$TMP/err")"
         fi
     done
-done
+done <<'CASES'
+ema
+sma
+ema --generator 1
+sma --generator 1
+ema --noise student:nu=5
+ema --noise ar1:phi=0.5
+sma --noise student:nu=5 --generator 1
+ema --noise ar1:phi=0.5 --generator 1
+CASES
+# the cases differ: the generator and the noise change the draws
+"$PROG" simulate --beta2 0.99 --steps 50 --trials 200 --every 50 --quiet 2>/dev/null | strip >"$TMP/a.tsv"
+"$PROG" simulate --beta2 0.99 --steps 50 --trials 200 --every 50 --generator 1 --quiet 2>/dev/null | strip >"$TMP/b.tsv"
+"$PROG" simulate --beta2 0.99 --steps 50 --trials 200 --every 50 --noise student:nu=5 --quiet 2>/dev/null | strip >"$TMP/c.tsv"
+if [ -s "$TMP/a.tsv" ] && ! cmp -s "$TMP/a.tsv" "$TMP/b.tsv" && ! cmp -s "$TMP/a.tsv" "$TMP/c.tsv"; then
+    ok
+else
+    bad "--generator 1 and --noise do not change the output"
+fi
 
 # sweep: uninterrupted, then interrupted (--max-points) and resumed
 cat >"$TMP/grid.tsv" <<'GRID'

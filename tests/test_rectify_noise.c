@@ -149,7 +149,7 @@ START_TEST(test_domains)
     ck_assert_int_eq(radvar_rectify_mm_e(1.0, 10, 0.0, 1.0, &n, &r), RADVAR_EDOM);
     ck_assert_int_eq(radvar_rectify_mm_e(0.999, 10, NAN, 1.0, &n, &r), RADVAR_EDOM);
     ck_assert_int_eq(radvar_rectify_mm_e(0.999, 10, 0.0, 0.0, &n, &r), RADVAR_EDOM);
-    ck_assert_int_eq(radvar_rectify_mm_e(0.999, 10, 0.0, 1.0, NULL, &r), RADVAR_EDOM);
+    ck_assert_int_eq(radvar_rectify_mm_e(0.999, 10, 0.0, 1.0, NULL, &r), RADVAR_EINVAL);
     ck_assert_int_eq(radvar_rectify_mm_e(0.999, INFINITY, 0.0, 1.0, &n, &r), RADVAR_EDOM);
     ck_assert_int_eq(radvar_rectify_mm_e(0.999, 2, 0.0, 1.0, &n, &r), RADVAR_EDOM); /* rho_mm <= 2 */
     ck_assert_int_eq(radvar_rectify_noise_target_e(0.999, INFINITY, 0.0, 1.0, &d, &r), RADVAR_EDOM);

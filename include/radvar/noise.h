@@ -104,7 +104,7 @@ RADVAR_API double radvar_noise_kurtosis(const radvar_noise *n);
  * EMA) for the i.i.d. models; t a whole number >= 1 or inf for ar1; t a whole
  * number in [1, RADVAR_NOISE_DECAY_TMAX] for decay, with the smallest scale
  * (1 + t/tau)^(-a) above 1e-150 (2 a ln(1 + t/tau) <= 690); mu finite,
- * 0 < sigma < inf.  exceptions: RADVAR_EDOM. */
+ * 0 < sigma < inf.  exceptions: RADVAR_EINVAL (n NULL), RADVAR_EDOM. */
 RADVAR_API int radvar_noise_rho_mm_e(const radvar_noise *n, double beta2, double t, double mu,
                           double sigma, radvar_result *r);
 RADVAR_API double radvar_noise_rho_mm(const radvar_noise *n, double beta2, double t, double mu,
@@ -115,7 +115,7 @@ RADVAR_API double radvar_noise_rho_mm(const radvar_noise *n, double beta2, doubl
  * mu^2 + sigma^2 sum_i w_i (1 + i/tau)^(-2a), an O(t) sum.  It sets the
  * scale of the scaled-inverse-chi-square model of psi_t^2 (tau2 = 1/E[X]).
  * domain: as radvar_noise_rho_mm (t >= 1, whole for ar1 and decay; decay
- * not at t = inf).  exceptions: RADVAR_EDOM. */
+ * not at t = inf).  exceptions: RADVAR_EINVAL (n NULL), RADVAR_EDOM. */
 RADVAR_API int radvar_noise_mean_square_e(const radvar_noise *n, double beta2, double t, double mu,
                                           double sigma, radvar_result *r);
 RADVAR_API double radvar_noise_mean_square(const radvar_noise *n, double beta2, double t, double mu,

@@ -194,7 +194,7 @@ RADVAR_API double radvar_rectify_effective_warmup(radvar_rectify_kind kind, doub
  * domain: a valid model, 0 < beta2 < 1, t a whole number >= 1 (decay: in the
  * domain of radvar_noise_rho_mm), mu finite, 0 < sigma < inf, rho_mm(t) > 2
  * and rho_mm(inf) > 2 (rho_mm is 0 where the kurtosis is infinite: student
- * with nu <= 4).  exceptions: RADVAR_EDOM. */
+ * with nu <= 4).  exceptions: RADVAR_EINVAL (n NULL), RADVAR_EDOM. */
 RADVAR_API int radvar_rectify_mm_e(double beta2, double t, double mu, double sigma,
                                    const radvar_noise *n, radvar_result *r);
 RADVAR_API double radvar_rectify_mm(double beta2, double t, double mu, double sigma,
@@ -209,7 +209,7 @@ RADVAR_API double radvar_rectify_mm(double beta2, double t, double mu, double si
  * error estimate.
  * domain: a valid model, 0 < beta2 < 1, t a whole number >= 1 or inf (not for
  * decay; there 2 a ln(1 + t/tau) <= 690), mu finite, 0 < sigma < inf.
- * exceptions: RADVAR_EDOM, RADVAR_EMAXITER, RADVAR_ENOMEM. */
+ * exceptions: RADVAR_EINVAL (n NULL), RADVAR_EDOM, RADVAR_EMAXITER, RADVAR_ENOMEM. */
 RADVAR_API int radvar_rectify_noise_target_e(double beta2, double t, double mu, double sigma,
                                              const radvar_noise *n, radvar_result *r);
 RADVAR_API double radvar_rectify_noise_target(double beta2, double t, double mu, double sigma,

@@ -8,7 +8,9 @@
 #   install    make install DESTDIR=tmp PREFIX=/usr; tests/build/install_smoke.c
 #              built through the installed radvar.pc (PKG_CONFIG_SYSROOT_DIR),
 #              dynamically (run with LD_LIBRARY_PATH) and statically
-#              (pkg-config --static, cc -static), and run
+#              (pkg-config --static, cc -static), and run; cxx_smoke.cpp
+#              built the same way with g++ (dynamic) from the installed
+#              headers, and run
 #   uninstall  make uninstall with the same DESTDIR and PREFIX leaves no file
 set -u
 build=${1:?usage: tests/build/run.sh BUILD_DIR}
@@ -62,6 +64,12 @@ run "install: dynamic build through pkg-config" \
     "$cc" $cflags "$here/install_smoke.c" -o "$tmp/smoke_dynamic" $libs
 run "install: the dynamic program runs on the installed libradvar.so.0" \
     sh -c "LD_LIBRARY_PATH='$root/usr/lib' ldd '$tmp/smoke_dynamic' | grep -q 'libradvar.so.0 => $root/usr/lib/libradvar.so.0' && LD_LIBRARY_PATH='$root/usr/lib' '$tmp/smoke_dynamic'"
+# shellcheck disable=SC2086
+run "install: C++ build of cxx_smoke.cpp through pkg-config (installed headers only)" \
+    "$cxx" -std=c++11 -Wall -Wextra -pedantic -Werror $cflags "$here/cxx_smoke.cpp" \
+    -o "$tmp/cxx_installed" $libs
+run "install: the C++ program runs on the installed libradvar.so.0" \
+    sh -c "LD_LIBRARY_PATH='$root/usr/lib' ldd '$tmp/cxx_installed' | grep -q 'libradvar.so.0 => $root/usr/lib/libradvar.so.0' && LD_LIBRARY_PATH='$root/usr/lib' '$tmp/cxx_installed'"
 # shellcheck disable=SC2086
 run "install: static build through pkg-config --static" \
     "$cc" -static $cflags "$here/install_smoke.c" -o "$tmp/smoke_static" $static_libs
