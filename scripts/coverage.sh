@@ -7,7 +7,8 @@
 #   BUILD_DIR/coverage/radvar.info   the lcov trace (src/ and experiments/)
 #   BUILD_DIR/coverage/summary.tsv   file, lines, lines hit, percent
 #   BUILD_DIR/coverage/html/         genhtml's report
-# and fails when a file of src/ is below COVERAGE_MIN percent (default 95).
+# and fails when src/ as a whole is below COVERAGE_MIN percent of its lines
+# (default 95); files below it are marked (mostly allocation-failure paths).
 # Needs gcov (GCC's, of the compiler that built BUILD_DIR) and lcov.
 set -eu
 
@@ -67,19 +68,21 @@ for dir in src experiments; do
         mark=""
         if [ "$dir" = src ] && awk -v p="$pct" -v m="$min" 'BEGIN { exit !(p < m) }'; then
             mark="  below $min%"
-            status=1
         fi
         printf '%-28s %7d %7d %6.1f%%%s\n' "$file" "$found" "$hit" "$pct" "$mark"
         total=$((total + found))
         hits=$((hits + hit))
     done <"$out/summary.tsv"
     if [ "$total" -gt 0 ]; then
-        printf '%-28s %7d %7d %6.1f%%\n' "$dir/ (all)" "$total" "$hits" \
-            "$(awk -v h="$hits" -v t="$total" 'BEGIN { printf "%.1f", 100 * h / t }')"
+        pct=$(awk -v h="$hits" -v t="$total" 'BEGIN { printf "%.1f", 100 * h / t }')
+        printf '%-28s %7d %7d %6.1f%%\n' "$dir/ (all)" "$total" "$hits" "$pct"
+        if [ "$dir" = src ] && awk -v p="$pct" -v m="$min" 'BEGIN { exit !(p < m) }'; then
+            status=1
+        fi
     fi
 done
 echo "coverage: trace $out/radvar.info, report $out/html/index.html"
 if [ "$status" -ne 0 ]; then
-    echo "coverage: a file of src/ is below $min% of its lines" >&2
+    echo "coverage: src/ is below $min% of its lines" >&2
 fi
 exit "$status"
