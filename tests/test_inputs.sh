@@ -185,6 +185,27 @@ else bad "two sweeps on one checkpoint: second exit $code ($(cat "$TMP/second.er
 "$PROG" sweep --grid "$TMP/slow.tsv" --checkpoint "$TMP/shared.ck" --output "$TMP/again.tsv" 2>"$TMP/again.err"
 if [ "$(grep -c 'from the checkpoint' "$TMP/again.err")" -eq 3 ] && [ "$(strip <"$TMP/again.tsv")" = "$(strip <"$TMP/first.tsv")" ]; then ok
 else bad "rerun after two sweeps: $(cat "$TMP/again.err")"; fi
+# F18: the grid's seed column takes --seed's parser: decimal digits only, every
+# 64-bit seed (0x10 was seed 16, 1e3 seed 1000, and 2^53 the largest)
+for s in 0x10 1e3 +1 -1 7.0; do
+    printf 'beta2 mu sigma steps trials seed\n0.9 0 1 10 50 %s\n' "$s" >"$TMP/seedgrid.tsv"
+    refused 2 "--grid line 2 seed: '$s' is not a seed (decimal digits only, 0 to 18446744073709551615)" \
+        sweep --grid "$TMP/seedgrid.tsv" --checkpoint "$TMP/seed.ck"
+done
+printf 'beta2 mu sigma steps trials seed\n0.9 0 1 10 50 18446744073709551616\n' >"$TMP/seedgrid.tsv"
+refused 2 "--grid line 2 seed: 18446744073709551616 is out of range: must be in [0, 18446744073709551615]" \
+    sweep --grid "$TMP/seedgrid.tsv" --checkpoint "$TMP/seed.ck"
+# seeds beyond 2^53 are distinct seeds (they round to one double): distinct
+# rows, each exact seed in the header, and a rerun reads both back
+printf 'beta2 mu sigma steps trials seed\n0.9 0 1 10 50 18446744073709551615\n0.9 0 1 10 50 18446744073709551614\n' \
+    >"$TMP/seedgrid.tsv"
+rm -f "$TMP/seed.ck"
+"$PROG" sweep --grid "$TMP/seedgrid.tsv" --checkpoint "$TMP/seed.ck" --quiet --output "$TMP/seed.tsv" 2>"$TMP/seed.err"
+"$PROG" sweep --grid "$TMP/seedgrid.tsv" --checkpoint "$TMP/seed.ck" --output "$TMP/seed2.tsv" 2>"$TMP/seed2.err"
+if grep -q '^# seed_0: 18446744073709551615$' "$TMP/seed.tsv" && grep -q '^# seed_1: 18446744073709551614$' "$TMP/seed.tsv" \
+    && [ "$(grep -v '^#\|^point' "$TMP/seed.tsv" | cut -f11 | sort -u | wc -l)" -eq 2 ] \
+    && [ "$(grep -c 'from the checkpoint' "$TMP/seed2.err")" -eq 2 ]; then ok
+else bad "grid seeds beyond 2^53: $(cat "$TMP/seed.err" "$TMP/seed2.err")"; fi
 # F29: the grid's header after 100 comment lines
 { cat "$TMP/comments" | grep '^#'; grep -v '^#' "$TMP/grid.tsv"; } >"$TMP/grid100.tsv"
 "$PROG" sweep --grid "$TMP/grid100.tsv" --t 5,20 --checkpoint "$TMP/full.ck" --output "$TMP/g100.tsv" 2>/dev/null
