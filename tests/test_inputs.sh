@@ -274,5 +274,19 @@ idx "$TMP/empty" train 40 2 2
 idx "$TMP/empty" t10k 0 2 2
 refused 2 "t10k-images-idx3-ubyte.gz' holds no images" train --data "$TMP/empty" $train_args
 
+# F6: train estimates its memory before allocating and refuses, naming the
+# figure and the option (it reported out of memory, then hung at exit in an
+# OpenBLAS worker); skipped where the address space cannot be limited
+idx "$TMP/f6" train 40 28 28
+idx "$TMP/f6" t10k 20 28 28
+if sh -c 'ulimit -v 400000 && exec "$1" --version' sh "$PROG" >/dev/null 2>&1; then
+    (ulimit -v 400000 && exec timeout 20 "$PROG" train --data "$TMP/f6" --method adam --lr 1e-3 --epochs 1 \
+        --batch 8 --seed 1 --hidden 65536) >"$TMP/stdout" 2>"$TMP/stderr"
+    code=$?
+    [ "$code" -eq 2 ] && [ ! -s "$TMP/stdout" ] \
+        && grep -q "^radvar train: --hidden: 65536 hidden units (52101130 parameters, batch 8) need about 2.05 GB of memory, more than the .* GB it may use (80% of the memory available): use fewer --hidden units$" "$TMP/stderr" \
+        && ok || bad "train --hidden 65536 under ulimit -v: exit $code, $(cat "$TMP/stderr")"
+fi
+
 echo "inputs: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
