@@ -175,8 +175,8 @@ static int grid_noise(const char *text, size_t lineno, radvar_noise *n, char *ms
     return CLI_OK;
 }
 
-static int grid_point(char **tok, const int *column_of, size_t lineno, double *p, char *msg,
-                      size_t len)
+static int grid_point(char **tok, const int *column_of, size_t lineno, double *p, uint64_t *seed,
+                      char *msg, size_t len)
 {
     char opt[64];
     int s;
@@ -201,8 +201,10 @@ static int grid_point(char **tok, const int *column_of, size_t lineno, double *p
     if ((s = cli_parse_integer(opt, text, 2, 9007199254740992.0, &p[CLI_GRID_TRIALS], msg, len)))
         return s;
     FIELD(CLI_GRID_SEED);
-    if ((s = cli_parse_integer(opt, text, 0, 9007199254740992.0, &p[CLI_GRID_SEED], msg, len)))
+    /* the one seed parser of the program (--seed's): every 64-bit seed */
+    if ((s = cli_parse_seed(opt, text, seed, msg, len)))
         return s;
+    p[CLI_GRID_SEED] = (double)*seed;
 #undef FIELD
     return CLI_OK;
 }
@@ -231,6 +233,10 @@ static int grid_make_room(cli_sweep_grid *g, size_t *alloc, int noise, char *msg
     if (grown == NULL)
         return fail(msg, len, CLI_ESYS, "out of memory");
     g->points = grown;
+    uint64_t *seeds = realloc(g->seeds, new_alloc * sizeof *seeds);
+    if (seeds == NULL)
+        return fail(msg, len, CLI_ESYS, "out of memory");
+    g->seeds = seeds;
     if (noise) {
         radvar_noise *more = realloc(g->noise, new_alloc * sizeof *more);
         if (more == NULL)
@@ -278,7 +284,7 @@ int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg,
             break;
         }
         if ((status = grid_make_room(g, &alloc, noise_col >= 0, msg, len)) != CLI_OK
-            || (status = grid_point(tok, column_of, lineno, g->points[g->n], msg, len)) != CLI_OK
+            || (status = grid_point(tok, column_of, lineno, g->points[g->n], &g->seeds[g->n], msg, len)) != CLI_OK
             || (noise_col >= 0
                 && (status = grid_noise(tok[noise_col], lineno, &g->noise[g->n], msg, len)) != CLI_OK))
             break;
@@ -302,6 +308,7 @@ int cli_sweep_grid_read(FILE *f, const char *path, cli_sweep_grid *g, char *msg,
 void cli_sweep_grid_free(cli_sweep_grid *g)
 {
     free(g->points);
+    free(g->seeds);
     free(g->noise);
     memset(g, 0, sizeof *g);
 }

@@ -49,7 +49,10 @@ extern const char *const cli_grid_field_names[CLI_GRID_FIELDS];
 
 typedef struct {
     size_t n;
-    double (*points)[CLI_GRID_FIELDS];
+    double (*points)[CLI_GRID_FIELDS]; /* the seed as a double (rounded
+                            above 2^53): what the checkpoint rows hold */
+    uint64_t *seeds;     /* per point, the seed exactly (cli_parse_seed's rules,
+                            as --seed: decimal digits, 0 .. 2^64 - 1) */
     radvar_noise *noise; /* per point, from the optional column "noise" (a
                             SPEC of radvar/noise.h whose parameters are
                             separated by ';', since ',' separates fields);

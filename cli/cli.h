@@ -37,6 +37,9 @@ double cli_unit_interval(const char *opt, const char *text);
 double cli_integer(const char *opt, const char *text, double lo, double hi);
 /* A seed: decimal digits only, 0 .. 2^64 - 1 (every subcommand's --seed). */
 uint64_t cli_seed(const char *opt, const char *text);
+/* The bytes a run may use: MemAvailable (else the physical memory), no more
+ * than RLIMIT_AS.  Callers refuse a run whose estimate passes 80% of it. */
+double cli_available_memory(void);
 /* A noise model from its SPEC (radvar/noise.h); a bad SPEC is refused with
  * radvar_noise_parse's reason, which names the parameter and its range. */
 #include "radvar/noise.h"

@@ -14,12 +14,13 @@
 #include "radvar/schedule.h"
 
 static const char common_help[] =
-    "  --beta2 B       second-moment decay, 0 < B < 1\n"
+    "  --beta2 B       second-moment decay, 1e-50 <= B < 1\n"
     "  --t LIST        whole steps >= 1, comma-separated, or a range A:B[:STEP]\n"
     "  --log           with --t A:B: N distinct log-spaced whole steps from A to B\n"
     "  --points N      N for --log, 2 <= N <= 1e6 (default 300)\n"
-    "  --mu M          gradient mean, finite (default 0)\n"
-    "  --sigma S       gradient scale, S > 0 (default 1)\n"
+    "  --mu M          gradient mean, |M| <= 1e30 S (default 0)\n"
+    "  --sigma S       gradient scale, S > 0 (default 1); sqrt(M^2 + S^2) in\n"
+    "                  [1e-100, 1e100]\n"
     "  --noise SPEC    the gradient noise e in g = M + S e, of unit variance (default\n"
     "                  normal): normal, student:nu=V (V > 2), laplace,\n"
     "                  mixture:p=P,k=K (0 < P < 1, K > 0), ar1:phi=F (|F| < 1),\n"
@@ -90,6 +91,10 @@ static const char rectify_help[] =
 
 enum mode { EXACT, DOF, RECTIFY };
 
+/* the scale sqrt(mu^2 + sigma^2) these commands take */
+#define EXACT_SCALE_MIN 1e-100
+#define EXACT_SCALE_MAX 1e100
+
 /* The parsed and checked options of exact, dof and rectify. */
 typedef struct {
     double beta2, mu, sigma;
@@ -135,9 +140,23 @@ static int parse_args(enum mode mode, int argc, char **argv, exact_args *a)
     a->output = output;
     a->beta2 = cli_double("--beta2", beta2_text);
     cli_check_range("--beta2", beta2_text, a->beta2, 0, 1, 1, 1);
+    if (!(a->beta2 >= RADVAR_EXACT_BETA2_MIN))
+        cli_fail("--beta2: '%s' is out of range: the exact moments need beta2 >= 1e-50 (below, "
+                 "the EMA's weights beta2^j underflow)", beta2_text);
     a->mu = cli_double("--mu", mu_text);
     a->sigma = cli_double("--sigma", sigma_text);
     cli_check_range("--sigma", sigma_text, a->sigma, 0, 1, INFINITY, 1);
+    /* psi scales as 1/sqrt(mu^2 + sigma^2): the moments are computed in
+     * scaled units, and this keeps E[psi^2] and Var[psi] within a double */
+    if (!(fabs(a->mu) <= RADVAR_EXACT_MU_SIGMA_MAX * a->sigma))
+        cli_fail("--mu: '%s' is out of range: |mu| must be <= 1e30 sigma (sigma = %s)", mu_text,
+                 sigma_text);
+    double h = hypot(a->mu, a->sigma);
+    if (!(h >= EXACT_SCALE_MIN && h <= EXACT_SCALE_MAX))
+        cli_fail("%s: '%s' is out of range: sqrt(mu^2 + sigma^2) = %.3g must be in [1e-100, 1e100] "
+                 "(psi scales as its inverse, and its moments must stay within the range of a double)",
+                 fabs(a->mu) > a->sigma ? "--mu" : "--sigma",
+                 fabs(a->mu) > a->sigma ? mu_text : sigma_text, h);
     radvar_noise_default(&a->noise);
     if (noise_text)
         a->noise = cli_noise("--noise", noise_text);
@@ -279,7 +298,10 @@ static int run(enum mode mode, int argc, char **argv)
         int status = mode == EXACT ? exact_row(&a, step, row, &abs_err)
                      : mode == DOF ? dof_row(&a, step, row, &abs_err)
                                    : rectify_row(&a, step, &target, row, &abs_err);
-        if (status == RADVAR_EMAXITER)
+        if (status == RADVAR_EMAXITER && !isfinite(abs_err) && step >= 3)
+            cli_fail_status(2, "the exact moments at t = %.17g, mu = %.17g, sigma = %.17g cannot "
+                            "be computed: the quadrature did not converge", step, a.mu, a.sigma);
+        else if (status == RADVAR_EMAXITER)
             fprintf(stderr, "radvar %s: warning: quadrature at t = %.17g short of its tolerance "
                             "(abs_err %.3g)\n", argv[1], step, abs_err);
         else if (status != RADVAR_SUCCESS)

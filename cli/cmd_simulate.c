@@ -275,32 +275,6 @@ static void choose_steps(const struct options *o, struct run *r)
 
 /* ---- memory (before any large allocation) ---- */
 
-/* The memory a run may use without swapping: MemAvailable of /proc/meminfo
- * (what Linux estimates can be allocated without swapping), else the
- * physical memory; and no more than RLIMIT_AS. */
-static double available_memory(void)
-{
-    double have = INFINITY;
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (f != NULL) {
-        char line[256];
-        unsigned long long kb;
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-                have = 1024.0 * (double)kb;
-        fclose(f);
-    }
-    if (isinf(have)) {
-        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-        if (pages > 0 && size > 0)
-            have = (double)pages * (double)size;
-    }
-    struct rlimit lim;
-    if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY && (double)lim.rlim_cur < have)
-        have = (double)lim.rlim_cur;
-    return have;
-}
-
 static void check_memory(const struct options *o, const struct run *r)
 {
     size_t n_report = r->n_report + r->n_ks;
@@ -318,7 +292,7 @@ static void check_memory(const struct options *o, const struct run *r)
     double sma_bytes = c->average == RADVAR_AVERAGE_SMA ? 8.0 * r->steps + threads * 33554432.0 : 0;
     double total = report_bytes + ks_bytes + sma_bytes + 64.0 * 1048576;
     /* a margin for the rest of the system and the output: 80% at most */
-    double have = 0.8 * available_memory();
+    double have = 0.8 * cli_available_memory();
     if (total <= have)
         return;
     const double gb = 1e9;

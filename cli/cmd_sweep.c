@@ -123,8 +123,13 @@ static uint32_t sweep_id(const cli_sweep_grid *grid, const uint64_t *ts, size_t 
     uLong h = crc32(0L, Z_NULL, 0);
 #define ADD(...) (snprintf(buf, sizeof buf, __VA_ARGS__), h = crc32(h, (const Bytef *)buf, (uInt)strlen(buf)))
     for (size_t k = 0; k < grid->n; k++)
-        for (int c = 0; c < CLI_GRID_FIELDS; c++)
-            ADD("%.17g ", grid->points[k][c]);
+        for (int c = 0; c < CLI_GRID_FIELDS; c++) {
+            /* the seed exactly (the same text as %.17g up to 2^53) */
+            if (c == CLI_GRID_SEED)
+                ADD("%llu ", (unsigned long long)grid->seeds[k]);
+            else
+                ADD("%.17g ", grid->points[k][c]);
+        }
     ADD("| t");
     for (size_t i = 0; i < n_t; i++)
         ADD(" %llu", (unsigned long long)ts[i]);
@@ -223,7 +228,7 @@ static void point_config(const sweep_args *a, const cli_sweep_grid *grid, size_t
     cfg->trials = (uint64_t)point[CLI_GRID_TRIALS];
     cfg->mu = point[CLI_GRID_MU];
     cfg->sigma = point[CLI_GRID_SIGMA];
-    cfg->seed = (uint64_t)point[CLI_GRID_SEED];
+    cfg->seed = grid->seeds[k];
     cfg->threads = a->threads;
     cfg->average = a->sma ? RADVAR_AVERAGE_SMA : RADVAR_AVERAGE_EMA;
     cfg->report = report;
@@ -326,6 +331,14 @@ static void write_table(const sweep_args *a, const cli_sweep_grid *grid, const c
     cli_table_param(t, "generator", "%s", radvar_rng_generator_name(a->generator));
     cli_table_param(t, "threads", "%d", a->threads);
     cli_table_param(t, "ranks", "%d", cli_ranks());
+    /* the seed column holds doubles: a seed above 2^53 is rounded there, so
+     * its exact value goes in the header, one line seed_K for point K */
+    for (size_t k = 0; k < grid->n; k++)
+        if (grid->seeds[k] > (1ULL << 53)) {
+            char key[48];
+            snprintf(key, sizeof key, "seed_%zu", k);
+            cli_table_param(t, key, "%llu", (unsigned long long)grid->seeds[k]);
+        }
     size_t *model_of = grid->noise ? number_noise_models(t, grid) : NULL;
     const size_t extra = grid->noise ? 1 : 0, ncols = CLI_CK_FIELDS + extra;
     const char *cols[CLI_CK_FIELDS + 1] = {"point"};

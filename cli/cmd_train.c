@@ -245,6 +245,24 @@ static void load_sets(const char *dir, const struct train_setup *u, radvar_idx_d
                  test->rows, test->cols, train->rows, train->cols);
 }
 
+/* The memory of the run, estimated before any large allocation (float32):
+ * the parameters, their gradient, the copy before a step and up to four
+ * optimizer states (m, v, AMSGrad's maximum, the kurtosis EMA); the
+ * perceptron's activations for the evaluation batch (at least 1000) and the
+ * training batch; 64 MiB for the rest.  The data sets are loaded already. */
+static void check_memory(const struct train_setup *u, size_t in)
+{
+    double hidden = (double)u->tc.hidden, batch = (double)u->tc.batch;
+    double np = hidden * ((double)in + 1.0) + 10.0 * hidden + 10.0;
+    double eval = batch > 1000 ? batch : 1000;
+    double total = 4.0 * (7.0 * np + eval * (2.0 * hidden + 20.0) + batch * (double)in) + 64.0 * 1048576;
+    double have = 0.8 * cli_available_memory();
+    if (total > have)
+        cli_fail("--hidden: %zu hidden units (%.17g parameters, batch %zu) need about %.3g GB of "
+                 "memory, more than the %.3g GB it may use (80%% of the memory available): use "
+                 "fewer --hidden units", u->tc.hidden, np, u->tc.batch, total / 1e9, have / 1e9);
+}
+
 int cmd_train(int argc, char **argv)
 {
     struct train_opts o;
@@ -254,6 +272,7 @@ int cmd_train(int argc, char **argv)
     check_options(&o, &u);
     radvar_idx_data train, test;
     load_sets(o.data_dir, &u, &train, &test);
+    check_memory(&u, train.rows * train.cols);
     /* the layers of the perceptron's flat vector (experiments/mlp.h) */
     const char *const layer_names[4] = {"W1", "b1", "W2", "b2"};
     const size_t in = train.rows * train.cols,

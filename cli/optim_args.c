@@ -110,8 +110,17 @@ void cli_optim_params(cli_table *t, const radvar_optim_config *c)
         cli_table_param(t, "warmup_steps", "%.17g", c->warmup_steps);
     if (c->method == RADVAR_ADAM_2K)
         cli_table_param(t, "v_only_steps", "%.17g", c->v_only_steps);
-    if (c->method != RADVAR_RADAM)
+    /* every knob that ran, whatever the method (amsgrad, nesterov and
+     * eps_root reach Adam's kernel too; SGD's nesterov is on its momentum line) */
+    if (c->method != RADVAR_RADAM) {
+        if (c->eps_root > 0)
+            cli_table_param(t, "eps_root", "%.17g", c->eps_root);
+        int nesterov = c->nesterov && c->method != RADVAR_SGD;
+        if (nesterov || c->amsgrad)
+            cli_table_param(t, "variants", "%s%s%s", nesterov ? "nesterov" : "",
+                            nesterov && c->amsgrad ? " " : "", c->amsgrad ? "amsgrad" : "");
         return;
+    }
     cli_table_param(t, "preset", "%s", c->preset);
     cli_table_param(t, "rectification", "%s", radvar_rectify_kind_name(c->rect));
     if (c->rect == RADVAR_RECTIFY_PAPER)

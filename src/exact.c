@@ -51,6 +51,20 @@
 #define SERIES_TERMS 16 /* 0.05^16 = 1.5e-21 */
 #define QUAD_LIMIT 2000
 #define QUAD_EPSREL 1e-12
+/* Every loop over the terms of g ends at y < Y_SERIES, after
+ * ln(y_0 / Y_SERIES)/lambda terms; this caps it for any finite input (the
+ * quadratures never come near it: y_0 stays below 1e3 or so), and a NaN
+ * ends it at once.  Past the cap the evaluation is NaN, and the quadrature
+ * fails with a status. */
+#define EXPLICIT_MAX 67108864.0 /* 2^26 */
+/* Weights of very different sizes (the EMA with beta2 < 0.01: w_0/w_2 =
+ * 1/beta2^2 > 1e4) make L_Y(s) fall like s^-1/2, then s^-1, then s^-3/2
+ * over decades of s each: QAGIU's one map of [0, inf) then fails (at
+ * beta2 = 1e-5 it gave E[psi^2] = -1.02).  There the integrals are split at
+ * every decade of s up to 100 times the knee of the fourth-largest weight
+ * (QAG on each), and QAGIU takes the s^-3/2 tail beyond. */
+#define SPLIT_RATIO 1e4
+#define SPLIT_POINTS 320 /* 0, 1, 10, ..., 1e308 */
 
 typedef struct {
     /* arbitrary weights */
@@ -86,8 +100,10 @@ static double g_ema(double s, const problem *p)
     /* explicit terms while y_j >= Y_SERIES: y_j = y0 e^(-lambda j) */
     for (; j < p->t; j++) {
         double y = y0 * exp(-p->lambda * j);
-        if (y < Y_SERIES)
+        if (!(y >= Y_SERIES)) /* a NaN ends the loop too */
             break;
+        if (j >= EXPLICIT_MAX)
+            return NAN;
         radvar_ksum_add(&sum, g_term(y, p->r_mu));
     }
     if (j < p->t) {
@@ -123,8 +139,10 @@ static double lly_gauss(double s, const problem *p)
     double y0 = p->kappa * s * p->c, j = 0;
     for (; j < p->t; j++) {
         double y = y0 * exp(-p->lambda * j);
-        if (y < Y_SERIES)
+        if (!(y >= Y_SERIES))
             break;
+        if (j >= EXPLICIT_MAX)
+            return NAN;
         radvar_ksum_add(&sum, -0.5 * log1p(y) - p->r_mu * (y / (1.0 + y)));
     }
     if (j < p->t) {
@@ -164,26 +182,89 @@ static double integrand_b(double s, void *params)
     return s > 0 ? laplace_excess(s, params) / sqrt(s) : 0.0;
 }
 
-static int integrate(double (*f)(double, void *), void *p, double epsrel,
-                     gsl_integration_workspace *ws, double *val, double *err)
+/* GSL's status for one piece: roundoff or the subdivision limit is
+ * accepted when the error estimate is still far below what callers need
+ * (1e-10 relative); a NaN never is */
+static int quad_status(int status, double val, double err)
 {
-    gsl_function F = {f, p};
-    int status = gsl_integration_qagiu(&F, 0.0, 0.0, epsrel, QUAD_LIMIT, ws, val, err);
+    if (!isfinite(val) || !isfinite(err))
+        return RADVAR_EMAXITER;
     if (status == GSL_SUCCESS)
         return RADVAR_SUCCESS;
-    /* roundoff or the subdivision limit: accept when the error estimate is
-     * still far below what callers need (1e-10 relative) */
     if ((status == GSL_EROUND || status == GSL_EMAXITER || status == GSL_ESING)
-        && *err <= 1e-10 * fabs(*val))
+        && err <= 1e-10 * fabs(val))
         return RADVAR_SUCCESS;
     return RADVAR_EMAXITER;
 }
 
-/* The two integrals and the moments from them.  f_a and f_b take params and
- * count their evaluations in *evaluations. */
+typedef struct {
+    double (*f)(double, void *);
+    void *p;
+    double scale;
+} scaled_tail;
+
+/* S f(S u) */
+static double scaled_tail_f(double u, void *params)
+{
+    const scaled_tail *t = params;
+    return t->scale * t->f(t->scale * u, t->p);
+}
+
+/* int_0^inf f: QAGIU, or (s_tail > 0) QAG over each of [0, 1], [1, 10],
+ * [10, 100], ... up to the first decade S >= s_tail, and QAGIU over [S, inf)
+ * in u = s/S */
+static int integrate(double (*f)(double, void *), void *p, double epsrel, double s_tail,
+                     gsl_integration_workspace *ws, double *val, double *err)
+{
+    gsl_function F = {f, p};
+    if (!(s_tail > 0)) {
+        int status = gsl_integration_qagiu(&F, 0.0, 0.0, epsrel, QUAD_LIMIT, ws, val, err);
+        return quad_status(status, *val, *err);
+    }
+    double pts[SPLIT_POINTS];
+    size_t npts = 0;
+    pts[npts++] = 0.0;
+    for (double d = 1.0; npts < SPLIT_POINTS; d *= 10.0) {
+        pts[npts++] = d;
+        if (d >= s_tail)
+            break;
+    }
+    /* each decade by QAG (Gauss-Kronrod 21): the integrand is positive and
+     * smooth in each, and QAGP's extrapolation over all of them at once
+     * converged to a wrong value (1% off at beta2 = 1e-5) */
+    radvar_ksum sum_v = {0, 0}, sum_e = {0, 0};
+    int ok = 1;
+    for (size_t i = 0; i + 1 < npts; i++) {
+        double v = NAN, e = NAN;
+        int st = gsl_integration_qag(&F, pts[i], pts[i + 1], 0.0, epsrel, QUAD_LIMIT,
+                                     GSL_INTEG_GAUSS21, ws, &v, &e);
+        ok &= quad_status(st, v, e) == RADVAR_SUCCESS;
+        radvar_ksum_add(&sum_v, v);
+        radvar_ksum_add(&sum_e, e);
+    }
+    /* the tail in u = s/S: QAGIU's map s = a + (1-x)/x has unit scale, and
+     * from a = S itself it missed the tail (-3.5e-10 for 2.24 at beta2 = 1e-4) */
+    scaled_tail tail = {f, p, pts[npts - 1]};
+    gsl_function G = {scaled_tail_f, &tail};
+    double v2 = NAN, e2 = NAN;
+    int st2 = gsl_integration_qagiu(&G, 1.0, 0.0, epsrel, QUAD_LIMIT, ws, &v2, &e2);
+    ok &= quad_status(st2, v2, e2) == RADVAR_SUCCESS;
+    radvar_ksum_add(&sum_v, v2);
+    radvar_ksum_add(&sum_e, e2);
+    *val = radvar_ksum_value(&sum_v);
+    *err = radvar_ksum_value(&sum_e);
+    if (ok)
+        return RADVAR_SUCCESS;
+    /* a piece short of its tolerance: what counts is the whole */
+    return quad_status(GSL_EMAXITER, *val, *err);
+}
+
+/* The two integrals and the moments from them, in the units of the caller
+ * (see finish).  f_a and f_b take params and count their evaluations in
+ * *evaluations; s_tail as for integrate. */
 static int solve_integrals(double (*f_a)(double, void *), double (*f_b)(double, void *),
-                           void *params, const size_t *evaluations, double epsrel, double m,
-                           size_t terms, radvar_exact_moments *r)
+                           void *params, const size_t *evaluations, double epsrel, double s_tail,
+                           double m, size_t terms, radvar_exact_moments *r)
 {
     r->mean_psi = r->mean_psi2 = r->var_psi = r->abs_err = NAN;
     r->evaluations = 0;
@@ -191,11 +272,11 @@ static int solve_integrals(double (*f_a)(double, void *), double (*f_b)(double, 
     if (ws == NULL)
         return RADVAR_ENOMEM;
     double a = NAN, b, err_a = NAN, err_b;
-    int status = integrate(f_b, params, epsrel, ws, &b, &err_b);
+    int status = integrate(f_b, params, epsrel, s_tail, ws, &b, &err_b);
     b /= sqrt(M_PI);
     err_b /= sqrt(M_PI);
     if (terms >= 3) {
-        int status_a = integrate(f_a, params, epsrel, ws, &a, &err_a);
+        int status_a = integrate(f_a, params, epsrel, s_tail, ws, &a, &err_a);
         status = status ? status : status_a;
     }
     gsl_integration_workspace_free(ws);
@@ -209,9 +290,78 @@ static int solve_integrals(double (*f_a)(double, void *), double (*f_b)(double, 
     return status;
 }
 
-static int solve(problem *p, double m, size_t terms, radvar_exact_moments *r)
+/* Scaled units.  psi scales as 1/sigma at fixed mu/sigma, and the integrals
+ * depend on mu/sigma only; but sigma^2 + mu^2 under- or overflows outside
+ * about [1e-154, 1e154] (sigma = 1e-200 made a NaN that hung the quadrature).
+ * Where h = sqrt(sigma^2 + mu^2) is outside [2^-400, 2^400], mu and sigma are
+ * divided by a power of two near h (exactly), and the moments multiplied
+ * back; inside, nothing changes (bit for bit the results of before). */
+static int scale_exponent(double mu, double sigma)
 {
-    return solve_integrals(integrand_a, integrand_b, p, &p->evaluations, QUAD_EPSREL, m, terms, r);
+    double h = hypot(mu, sigma);
+    return h >= 0x1p-400 && h <= 0x1p400 ? 0 : ilogb(h);
+}
+
+/* The last step of every entry: a moment the quadrature left non-positive or
+ * NaN is a failure (NaN, RADVAR_EMAXITER), never a value; then the moments
+ * back in the units of the caller (exponent e), and one that is not a normal
+ * double there (overflow, or underflow below DBL_MIN) is NaN with RADVAR_EDOM. */
+static int finish(int status, int e, size_t terms, radvar_exact_moments *r)
+{
+    if (status != RADVAR_SUCCESS && status != RADVAR_EMAXITER && !(status == RADVAR_EDOM && terms < 3))
+        return status;
+    int full = terms >= 3;
+    if (!(r->mean_psi > 0 && isfinite(r->mean_psi))
+        || (full && !(r->mean_psi2 > 0 && isfinite(r->mean_psi2) && r->var_psi > 0
+                      && isfinite(r->var_psi) && r->abs_err >= 0 && isfinite(r->abs_err)))) {
+        r->mean_psi = r->mean_psi2 = r->var_psi = r->abs_err = NAN;
+        return RADVAR_EMAXITER;
+    }
+    r->mean_psi = ldexp(r->mean_psi, -e);
+    if (!(r->mean_psi >= DBL_MIN && isfinite(r->mean_psi))) {
+        r->mean_psi = r->mean_psi2 = r->var_psi = r->abs_err = NAN;
+        return RADVAR_EDOM;
+    }
+    if (!full)
+        return status;
+    r->mean_psi2 = ldexp(r->mean_psi2, -2 * e);
+    r->var_psi = ldexp(r->var_psi, -2 * e);
+    r->abs_err = ldexp(r->abs_err, -2 * e);
+    if (!(r->mean_psi2 >= DBL_MIN && isfinite(r->mean_psi2) && r->var_psi >= DBL_MIN
+          && isfinite(r->var_psi) && isfinite(r->abs_err))) {
+        r->mean_psi = r->mean_psi2 = r->var_psi = r->abs_err = NAN;
+        return RADVAR_EDOM;
+    }
+    return status;
+}
+
+/* The common domain of mu and sigma */
+static int bad_mu_sigma(double mu, double sigma)
+{
+    return !isfinite(mu) || !(sigma > 0) || !isfinite(sigma)
+           || !(fabs(mu) <= RADVAR_EXACT_MU_SIGMA_MAX * sigma);
+}
+
+/* s_tail for weights whose largest is ratio times the third-largest (or
+ * the last), with the knee at y = kappa s w_knee = 1: 0 (one QAGIU) below
+ * SPLIT_RATIO, else 100 times the knee, or -1 where that is not finite.
+ * The knee is that of the fourth-largest weight (or the last): past the
+ * third, L_Y ~ s^-3/2 until the fourth bends it, which changes E[Y^-1] by
+ * O(1) while E[Y^-1] ~ beta2^-1/2 (1e-10 of it at beta2 = 1e-20, when QAGIU
+ * took that knee 1e20 beyond its start); the later knees change it by
+ * O(beta2) only. */
+static double split_tail(double ratio, double kappa_w_knee)
+{
+    if (!(ratio > SPLIT_RATIO))
+        return 0.0;
+    double s_tail = 100.0 / kappa_w_knee;
+    return isfinite(s_tail) ? s_tail : -1.0;
+}
+
+/* the age of the EMA's knee weight (see split_tail) */
+static double knee_age(double t)
+{
+    return fmin(t - 1.0, 3.0);
 }
 
 int radvar_exact_moments_weights(const double *w, size_t n, double mu, double sigma,
@@ -219,17 +369,34 @@ int radvar_exact_moments_weights(const double *w, size_t n, double mu, double si
 {
     r->mean_psi = r->mean_psi2 = r->var_psi = r->abs_err = NAN;
     r->evaluations = 0;
-    if (w == NULL || n < 2 || !isfinite(mu) || !(sigma > 0) || !isfinite(sigma))
+    if (w == NULL || n < 2 || bad_mu_sigma(mu, sigma))
         return RADVAR_EDOM;
     radvar_ksum total = {0, 0};
+    double top[4] = {0, 0, 0, 0}; /* the four largest weights */
     for (size_t i = 0; i < n; i++) {
         if (!(w[i] > 0) || !isfinite(w[i]))
             return RADVAR_EDOM;
         radvar_ksum_add(&total, w[i]);
+        if (w[i] > top[3]) {
+            top[3] = w[i];
+            for (int k = 3; k > 0 && top[k] > top[k - 1]; k--) {
+                double x = top[k];
+                top[k] = top[k - 1];
+                top[k - 1] = x;
+            }
+        }
     }
+    int e = scale_exponent(mu, sigma);
+    mu = ldexp(mu, -e);
+    sigma = ldexp(sigma, -e);
     double sigma2 = sigma * sigma, m = (sigma2 + mu * mu) * radvar_ksum_value(&total);
     problem p = {w, n, 0, 0, 0, 0, 2.0 * sigma2 / m, mu * mu / (2.0 * sigma2), 0};
-    return solve(&p, m, n, r);
+    double s_tail = split_tail(top[0] / top[n >= 3 ? 2 : 1], p.kappa * top[n >= 4 ? 3 : n - 1]);
+    if (s_tail < 0)
+        return RADVAR_EDOM;
+    int status = solve_integrals(integrand_a, integrand_b, &p, &p.evaluations, QUAD_EPSREL, s_tail,
+                                 m, n, r);
+    return finish(status, e, n, r);
 }
 
 int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
@@ -237,15 +404,24 @@ int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
 {
     r->mean_psi = r->mean_psi2 = r->var_psi = r->abs_err = NAN;
     r->evaluations = 0;
-    if (!(beta2 > 0 && beta2 < 1) || !(t >= 2) || (isfinite(t) && t != floor(t)) || !isfinite(mu)
-        || !(sigma > 0) || !isfinite(sigma))
+    if (!(beta2 >= RADVAR_EXACT_BETA2_MIN && beta2 < 1) || !(t >= 2) || (isfinite(t) && t != floor(t))
+        || bad_mu_sigma(mu, sigma))
         return RADVAR_EDOM;
+    int e = scale_exponent(mu, sigma);
+    mu = ldexp(mu, -e);
+    sigma = ldexp(sigma, -e);
     double lambda = radvar_schedule_ema_decay_rate(beta2);
     /* c = (1 - beta2)/(1 - beta2^t): sum of the weights is 1 */
     double c = isinf(t) ? 1.0 - beta2 : (1.0 - beta2) / -expm1(-t * lambda);
     double sigma2 = sigma * sigma, m = sigma2 + mu * mu;
     problem p = {NULL, 0, 1, c, lambda, t, 2.0 * sigma2 / m, mu * mu / (2.0 * sigma2), 0};
-    return solve(&p, m, t >= 3 ? 3 : 2, r);
+    size_t terms = t >= 3 ? 3 : 2;
+    double s_tail = split_tail(exp(lambda * (terms - 1.0)), p.kappa * c * exp(-lambda * knee_age(t)));
+    if (s_tail < 0)
+        return RADVAR_EDOM;
+    int status = solve_integrals(integrand_a, integrand_b, &p, &p.evaluations, QUAD_EPSREL, s_tail,
+                                 m, terms, r);
+    return finish(status, e, terms, r);
 }
 
 /* ======================================================================
@@ -1282,12 +1458,19 @@ int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sig
         return RADVAR_EDOM;
     if (noise->kind == RADVAR_NOISE_NORMAL)
         return radvar_exact_moments_ema(beta2, t, mu, sigma, r);
-    if (!(beta2 > 0 && beta2 < 1) || !(t >= 2) || (isfinite(t) && t != floor(t)) || !isfinite(mu)
-        || !(sigma > 0) || !isfinite(sigma))
+    if (!(beta2 >= RADVAR_EXACT_BETA2_MIN && beta2 < 1) || !(t >= 2) || (isfinite(t) && t != floor(t))
+        || bad_mu_sigma(mu, sigma))
         return RADVAR_EDOM;
+    int e = scale_exponent(mu, sigma);
+    mu = ldexp(mu, -e);
+    sigma = ldexp(sigma, -e);
     double lambda = radvar_schedule_ema_decay_rate(beta2);
     double c = isinf(t) ? 1.0 - beta2 : (1.0 - beta2) / -expm1(-t * lambda);
     size_t terms = t >= 3 ? 3 : 2;
+    /* as the Gaussian code: the ratio w_0/w_2 and the last knee's y per unit
+     * s, 2 sigma^2 w_knee / m */
+    double ratio = exp(lambda * (terms - 1.0));
+    double kappa_knee = 2.0 * sigma * sigma / (sigma * sigma + mu * mu) * c * exp(-lambda * knee_age(t));
     int status;
     switch (noise->kind) {
     case RADVAR_NOISE_AR1: {
@@ -1301,10 +1484,13 @@ int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sig
         ar1_problem p = {.u0 = 2.0 * sigma * sigma * c / m, .lambda = lambda, .b_inv = 1.0 / beta2,
                          .n = n, .phi = noise->phi, .r_mu = mu * mu / (2.0 * sigma * sigma),
                          .w_rest = w_rest, .evaluations = 0};
+        double s_tail = split_tail(ratio, kappa_knee);
+        if (s_tail < 0)
+            return RADVAR_EDOM;
         status = solve_integrals(ar1_integrand_a, ar1_integrand_b, &p, &p.evaluations, NOISE_EPSREL,
-                                 m, terms, r);
+                                 s_tail, m, terms, r);
         add_model_error(r, m, GAUSS_REL_ERR);
-        return status;
+        return finish(status, e, terms, r);
     }
     case RADVAR_NOISE_DECAY: {
         if (isinf(t) || t > RADVAR_NOISE_DECAY_TMAX || 2.0 * noise->a * log1p(t / noise->tau) > 690.0)
@@ -1313,12 +1499,16 @@ int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sig
         double m;
         status = decay_init(&p, noise, beta2, t, mu, sigma, &m);
         if (status == RADVAR_SUCCESS) {
-            status = solve_integrals(decay_integrand_a, decay_integrand_b, &p, &p.evaluations,
-                                     NOISE_EPSREL, m, terms, r);
+            /* the scales s_j^2 enter y_j: the knee weight is u[knee] */
+            size_t k = (size_t)knee_age(t);
+            double s_tail = split_tail(p.u[0] / p.u[terms - 1], p.u[k]);
+            status = s_tail < 0 ? RADVAR_EDOM
+                                : solve_integrals(decay_integrand_a, decay_integrand_b, &p,
+                                                  &p.evaluations, NOISE_EPSREL, s_tail, m, terms, r);
             add_model_error(r, m, GAUSS_REL_ERR);
         }
         decay_free(&p);
-        return status;
+        return finish(status, e, terms, r);
     }
     default: {
         double m = sigma * sigma + mu * mu;
@@ -1331,14 +1521,16 @@ int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sig
             p.lambda = lambda;
             p.one_minus_b = 1.0 - beta2;
             p.t = t;
-            status = solve_integrals(iid_integrand_a, iid_integrand_b, &p, &p.evaluations,
-                                     NOISE_EPSREL, m, terms, r);
+            double s_tail = split_tail(ratio, kappa_knee);
+            status = s_tail < 0 ? RADVAR_EDOM
+                                : solve_integrals(iid_integrand_a, iid_integrand_b, &p, &p.evaluations,
+                                                  NOISE_EPSREL, s_tail, m, terms, r);
             if (!p.T.converged && status == RADVAR_SUCCESS)
                 status = RADVAR_EMAXITER;
             add_model_error(r, m, IID_REL_ERR);
         }
         iid_free(&p.T);
-        return status;
+        return finish(status, e, terms, r);
     }
     }
 }

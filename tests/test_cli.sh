@@ -19,7 +19,8 @@ expect_error() {
     pattern=$1
     shift
     rm -f "$TMP/out.tsv" "$TMP"/out.tsv.tmp.*
-    "$PROG" "$@" --output "$TMP/out.tsv" >"$TMP/stdout" 2>"$TMP/stderr"
+    # under timeout: a refusal is immediate, and a hang (exit 124) is a failure
+    timeout 120 "$PROG" "$@" --output "$TMP/out.tsv" >"$TMP/stdout" 2>"$TMP/stderr"
     code=$?
     lines=$(wc -l <"$TMP/stderr")
     if [ "$code" -ne 2 ]; then
@@ -135,7 +136,34 @@ for sub in exact dof rectify; do
     expect_error "--points: 1 is out of range" $sub --beta2 0.9 --t 3:100 --log --points 1
     expect_error "--points: 99 is out of range: the range 3:100 holds 98" $sub --beta2 0.9 --t 3:100 --log --points 99
     expect_error "--mu: 'x' is not a number" $sub --beta2 0.9 --t 5 --mu x
+    # scales whose moments leave the range of a double (these hung, or gave nan with exit 0)
+    for s in 1e-200 1e200 1e154 1e-101; do
+        expect_error "--sigma: '$s' is out of range: sqrt(mu^2 + sigma^2) = .* must be in \[1e-100, 1e100\]" \
+            $sub --beta2 0.9 --t 3 --sigma $s
+    done
+    expect_error "--sigma: '1e-200' is out of range" $sub --beta2 0.999 --t 1e9 --sigma 1e-200
+    expect_error "--mu: '1e155' is out of range: |mu| must be <= 1e30 sigma (sigma = 1)" $sub --beta2 0.999 --t 10 --mu 1e155
+    expect_error "--mu: '1e101' is out of range: sqrt(mu^2 + sigma^2) = 1e+101 must be in" $sub --beta2 0.999 --t 10 --mu 1e101 --sigma 1e80
+    expect_error "--beta2: '1e-51' is out of range: the exact moments need beta2 >= 1e-50" $sub --beta2 1e-51 --t 3
 done
+# ... and at the edges they are computed: psi scales as 1/sigma
+for s in 1e-100 1e100; do
+    if timeout 120 "$PROG" exact --beta2 0.9 --t 3 --sigma $s --mu 0 >"$TMP/edge.tsv" 2>"$TMP/edge.err" \
+        && [ ! -s "$TMP/edge.err" ] \
+        && "$PROG" exact --beta2 0.9 --t 3 >"$TMP/one.tsv" \
+        && awk -F'\t' -v s=$s 'NR == FNR { if ($1 == "3") { e = $3; v = $5 } next }
+            $1 == "3" { d1 = $3 * s / e - 1; d2 = $5 * s * s / v - 1
+                        exit !(d1 < 1e-13 && d1 > -1e-13 && d2 < 1e-13 && d2 > -1e-13) }' "$TMP/one.tsv" "$TMP/edge.tsv"
+    then ok; else bad "exact at sigma = $s is not the sigma = 1 moments rescaled"; fi
+done
+if timeout 120 "$PROG" exact --beta2 0.999 --t 10 --mu 1e30 2>"$TMP/edge.err" | awk -F'\t' '$1 == "10" { exit !($5 > 0 && $5 < 1e-61) }' \
+    && [ ! -s "$TMP/edge.err" ]; then ok; else bad "exact at mu = 1e30 sigma"; fi
+# small beta2: no negative moment (E_psi2 = -1.02, var_psi = -33.5 before), and
+# the mpmath values (tests/ref/exact_small_ref.h) to 1e-13
+if timeout 120 "$PROG" exact --beta2 1e-5 --t 3 2>"$TMP/small.err" \
+    | awk -F'\t' '$1 == "3" { d = $4 / 2257.7671307511029736 - 1; e = $5 / 2225.3156833252126694 - 1
+                             exit !(d < 1e-13 && d > -1e-13 && e < 1e-13 && e > -1e-13) }' \
+    && [ ! -s "$TMP/small.err" ]; then ok; else bad "exact --beta2 1e-5 --t 3: $(cat "$TMP/small.err")"; fi
 # exact: inf where a moment is infinite, and distinct log-spaced steps
 "$PROG" exact --beta2 0.99 --t 1,2,3 >"$TMP/e.tsv"
 if awk -F'\t' '$1 == "1" { exit !($3 == "inf" && $5 == "inf") }' "$TMP/e.tsv" \
@@ -188,6 +216,14 @@ printf '1 2\n0.5 0.1 0.3\n' >"$TMP/ragged.tsv"
 expect_error "line 2 has 3 values; the initial row had 2" replay --method radam --input "$TMP/ragged.tsv"
 printf 'p0 p1\n1 2\n0.5 -0.25\n0.5 -0.25\n' | "$PROG" replay --method adam --lr 0.1 >"$TMP/r.tsv"
 if [ "$(grep -vc '^#' "$TMP/r.tsv")" -eq 3 ] && awk -F'\t' '$1 == "1" { exit !($2 < 1 && $3 > 2) }' "$TMP/r.tsv"; then ok; else bad "replay example"; fi
+# the header records every knob that ran, whatever the method
+for m in adam adamw; do
+    printf 'p0 p1\n1 2\n0.5 -0.25\n' | "$PROG" replay --method $m --amsgrad >"$TMP/ra.tsv"
+    if grep -q '^# variants: amsgrad$' "$TMP/ra.tsv"; then ok; else bad "replay --method $m --amsgrad: no amsgrad in the header"; fi
+    printf 'p0 p1\n1 2\n0.5 -0.25\n' | "$PROG" replay --method $m --amsgrad --nesterov --eps-root 1e-9 >"$TMP/ra.tsv"
+    if grep -q '^# variants: nesterov amsgrad$' "$TMP/ra.tsv" && grep -q '^# eps_root: 1.0000000000000001e-09$' "$TMP/ra.tsv"
+    then ok; else bad "replay --method $m: nesterov, amsgrad, eps_root not all in the header"; fi
+done
 # the golden RAdam trajectory through the command line: same numbers as torch
 g=tests/golden/radam_b0.999_wd.tsv
 if [ -f "$g" ]; then

@@ -9,6 +9,7 @@
 #include "radvar/schedule.h"
 #include "radvar/theory.h"
 #include "ref/exact_ref.h"
+#include "ref/exact_small_ref.h"
 
 /* Tolerance classes (worst relative error achieved, in eps).  The
  * quadrature stops at 1e-12 relative (QUAD_EPSREL), which it reaches with
@@ -208,6 +209,128 @@ START_TEST(test_domains)
 }
 END_TEST
 
+/* beta2 < 0.01: L_Y(s) falls like s^-1/2, s^-1 and s^-3/2 over decades of
+ * s each, and one QAGIU over [0, inf) gave E[psi^2] = -1.02 and
+ * Var[psi] = -33.5 at beta2 = 1e-5, t = 3 (exact.c splits the integrals at
+ * every decade there).  Against 30-digit mpmath with every term kept
+ * (make_exact_refs.py, exact_small_ref.h), beta2 down to 1e-50, the bound
+ * of the domain.  Worst relative error achieved: Var 7 eps, E[psi] 2 eps,
+ * E[psi^2] 7 eps (beta2 = 1e-50); |Var - ref| / abs_err at most 0.006. */
+START_TEST(test_small_beta2)
+{
+    const struct exact_ref *ref = &exact_small_ref_table[_i];
+    radvar_exact_moments m;
+    ck_assert_int_eq(radvar_exact_moments_ema(ref->beta2, ref->t, ref->mu, ref->sigma, &m),
+                     RADVAR_SUCCESS);
+    ck_assert(m.mean_psi2 > 0 && m.var_psi > 0);
+    ck_assert_rel(m.var_psi, ref->var_psi, TEST_TOL1);
+    ck_assert_rel(m.mean_psi, ref->mean_psi, TEST_TOL1);
+    ck_assert_rel(m.mean_psi2, ref->mean_psi2, TEST_TOL1);
+    ck_assert_msg(fabs(m.var_psi - ref->var_psi) <= m.abs_err + 1e-20 * ref->var_psi,
+                  "beta2 %g t %g mu %g: |Var - ref| = %.3g > abs_err %.3g", ref->beta2, ref->t,
+                  ref->mu, fabs(m.var_psi - ref->var_psi), m.abs_err);
+}
+END_TEST
+
+/* Below the domain's bound, and every noise model at small beta2: a status
+ * and positive moments, never a negative one. */
+START_TEST(test_small_beta2_bound_and_noise)
+{
+    radvar_exact_moments m;
+    ck_assert_int_eq(radvar_exact_moments_ema(0.99 * RADVAR_EXACT_BETA2_MIN, 3, 0, 1, &m), RADVAR_EDOM);
+    ck_assert_nan(m.mean_psi);
+    ck_assert_int_eq(radvar_exact_moments_ema(RADVAR_EXACT_BETA2_MIN, 3, 0, 1, &m), RADVAR_SUCCESS);
+    const char *models[] = {"student:nu=5", "laplace", "mixture:p=0.1,k=3", "ar1:phi=0.5",
+                            "decay:a=0.5,tau=10"};
+    const double b2[] = {1e-3, 1e-5, 1e-20}, ts[] = {3, 10};
+    for (size_t i = 0; i < N_ELEMS(models); i++) {
+        radvar_noise nz;
+        char why[256];
+        ck_assert_int_eq(radvar_noise_parse(models[i], &nz, why, sizeof why), RADVAR_SUCCESS);
+        ck_assert_int_eq(radvar_exact_moments_ema_noise(0.99 * RADVAR_EXACT_BETA2_MIN, 3, 0, 1, &nz, &m),
+                         RADVAR_EDOM);
+        for (size_t j = 0; j < N_ELEMS(b2); j++)
+            for (size_t k = 0; k < N_ELEMS(ts); k++) {
+                int st = radvar_exact_moments_ema_noise(b2[j], ts[k], 0.5, 1, &nz, &m);
+                ck_assert_msg(st == RADVAR_SUCCESS, "%s beta2 %g t %g: status %d", models[i], b2[j],
+                              ts[k], st);
+                ck_assert_msg(m.var_psi > 0 && m.mean_psi2 > m.mean_psi * m.mean_psi
+                              && m.abs_err <= 1e-9 * m.var_psi,
+                              "%s beta2 %g t %g: E[psi] %g E[psi^2] %g Var %g abs_err %g", models[i],
+                              b2[j], ts[k], m.mean_psi, m.mean_psi2, m.var_psi, m.abs_err);
+            }
+    }
+}
+END_TEST
+
+/* Scaled units: psi scales as 1/sigma at fixed mu/sigma.  With sigma and mu
+ * powers of two apart from 1 and 0.5, beyond 2^-400 .. 2^400 (where exact.c
+ * rescales), every moment is the one at (0.5, 1) times that power, bit for
+ * bit, for each entry point. */
+START_TEST(test_scaled_units)
+{
+    const int exps[] = {-500, -450, 450, 500};
+    const double w[4] = {0.4, 0.3, 0.2, 0.1};
+    radvar_noise student;
+    char why[256];
+    ck_assert_int_eq(radvar_noise_parse("student:nu=5", &student, why, sizeof why), RADVAR_SUCCESS);
+    radvar_exact_moments one, one_w, one_n;
+    ck_assert_int_eq(radvar_exact_moments_ema(0.99, 50, 0.5, 1, &one), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_exact_moments_weights(w, 4, 0.5, 1, &one_w), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_exact_moments_ema_noise(0.99, 50, 0.5, 1, &student, &one_n), RADVAR_SUCCESS);
+    for (size_t i = 0; i < N_ELEMS(exps); i++) {
+        int e = exps[i];
+        double sigma = ldexp(1, e), mu = ldexp(0.5, e);
+        radvar_exact_moments m;
+        const radvar_exact_moments *refs[3] = {&one, &one_w, &one_n};
+        for (int k = 0; k < 3; k++) {
+            int st = k == 0   ? radvar_exact_moments_ema(0.99, 50, mu, sigma, &m)
+                     : k == 1 ? radvar_exact_moments_weights(w, 4, mu, sigma, &m)
+                              : radvar_exact_moments_ema_noise(0.99, 50, mu, sigma, &student, &m);
+            const radvar_exact_moments *r = refs[k];
+            ck_assert_int_eq(st, RADVAR_SUCCESS);
+            ck_assert(m.mean_psi == ldexp(r->mean_psi, -e));
+            ck_assert(m.mean_psi2 == ldexp(r->mean_psi2, -2 * e));
+            ck_assert(m.var_psi == ldexp(r->var_psi, -2 * e));
+        }
+    }
+}
+END_TEST
+
+/* Where a moment is not a normal double (psi ~ 1/sigma), or mu/sigma beyond
+ * the domain: NaN with RADVAR_EDOM, at once.  These once hung (sigma = 1e-200,
+ * 1e200, 1e154: sigma^2 under- or overflowed and a NaN never met the exit
+ * test of a loop) or gave NaN with success (mu = 1e155). */
+START_TEST(test_unrepresentable)
+{
+    static const struct { double beta2, t, mu, sigma; } cases[] = {
+        {0.9, 3, 0, 1e-200},   /* E[psi^2] ~ 1e400 */
+        {0.9, 3, 0, 1e200},    /* E[psi^2] ~ 1e-400 */
+        {0.9, 3, 0, 1e154},    /* Var[psi] ~ 3e-309, below DBL_MIN */
+        {0.999, 1e9, 0, 1e-200},
+        {0.999, 10, 1e155, 1}, /* mu > 1e30 sigma */
+        {0.999, 10, 1e155, 1e140}, /* E[psi^2] ~ 1e-310 */
+        {0.999, 10, 0, 1e154},
+    };
+    for (size_t i = 0; i < N_ELEMS(cases); i++) {
+        radvar_exact_moments m;
+        int st = radvar_exact_moments_ema(cases[i].beta2, cases[i].t, cases[i].mu, cases[i].sigma, &m);
+        ck_assert_msg(st == RADVAR_EDOM, "case %zu: status %d", i, st);
+        ck_assert_nan(m.mean_psi);
+        ck_assert_nan(m.mean_psi2);
+        ck_assert_nan(m.var_psi);
+    }
+    /* the edges of mu/sigma, and scales far out that stay representable */
+    radvar_exact_moments m;
+    ck_assert_int_eq(radvar_exact_moments_ema(0.999, 10, 1e30, 1, &m), RADVAR_SUCCESS);
+    ck_assert(m.var_psi > 0);
+    ck_assert_int_eq(radvar_exact_moments_ema(0.999, 10, -1e30, 1, &m), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_exact_moments_ema(0.999, 10, 1.000001e30, 1, &m), RADVAR_EDOM);
+    ck_assert_int_eq(radvar_exact_moments_ema(0.9, 3, 0, 1e-140, &m), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_exact_moments_ema(0.9, 3, 0, 1e140, &m), RADVAR_SUCCESS);
+}
+END_TEST
+
 int main(void)
 {
     radvar_init();
@@ -223,6 +346,11 @@ int main(void)
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("Limits");
     tcase_add_test(limits, test_domains);
+    tcase_add_loop_test(limits, test_small_beta2, 0, (int)N_ELEMS(exact_small_ref_table));
+    tcase_add_test(limits, test_small_beta2_bound_and_noise);
+    tcase_add_test(limits, test_scaled_units);
+    tcase_add_test(limits, test_unrepresentable);
+    tcase_set_timeout(limits, 60);
     suite_add_tcase(s, limits);
     return run_suite(s);
 }

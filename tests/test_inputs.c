@@ -300,6 +300,18 @@ START_TEST(test_grid_reader)
     ck_assert_int_eq(grid_text(text, &g, msg), CLI_OK);
     ck_assert(g.n == 1 && g.points[0][CLI_GRID_SEED] == 7 && g.points[0][CLI_GRID_BETA2] == 0.5);
     cli_sweep_grid_free(&g);
+    /* the seed: --seed's parser, every 64-bit value exactly */
+    ck_assert_int_eq(grid_text("beta2 mu sigma steps trials seed\n0.9 0 1 1 2 18446744073709551615\n"
+                               "0.9 0 1 1 2 9007199254740993\n", &g, msg), CLI_OK);
+    ck_assert(g.n == 2 && g.seeds[0] == UINT64_MAX && g.seeds[1] == 9007199254740993ULL);
+    cli_sweep_grid_free(&g);
+    const char *bad_seeds[] = {"0x10", "1e3", "+1", "-1", "7.0", "18446744073709551616", "1:5"};
+    for (size_t i = 0; i < sizeof bad_seeds / sizeof *bad_seeds; i++) {
+        char seed_line[128];
+        snprintf(seed_line, sizeof seed_line, "beta2 mu sigma steps trials seed x\n0.9 0 1 1 2 %s y\n", bad_seeds[i]);
+        ck_assert_int_eq(grid_text(seed_line, &g, msg), CLI_EINPUT);
+        ck_assert_msg_has(msg, "--grid line 2 seed: ");
+    }
     ck_assert_int_eq(grid_text("\xef\xbb\xbf" "beta2 mu sigma steps trials seed\n0.9 0 1 1 2 0\n", &g, msg), CLI_EINPUT);
     ck_assert_msg_has(msg, "--grid: line 1: field 1 '\\xef\\xbb\\xbfbeta2' holds a control or non-ASCII byte");
     ck_assert_int_eq(grid_text("beta2 mu sigma steps trials seed 2x\n0.9 0 1 1 2 0 1\n", &g, msg), CLI_EINPUT);

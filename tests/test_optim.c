@@ -14,7 +14,12 @@
  * gradients, save/load, threads.  Configurations come from
  * radvar_optim_defaults and are changed field by field. */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_util.h"
@@ -604,6 +609,73 @@ START_TEST(test_nonfinite_gradient_refused)
 }
 END_TEST
 
+/* A save over an existing state that cannot be written in full (a file-size
+ * limit, as on a full disk) fails with a status and leaves the old state
+ * intact, loadable and alone (no temporary file behind).  In a forked child:
+ * setrlimit and SIGXFSZ stay there. */
+START_TEST(test_save_fails_keeps_old)
+{
+    char dir[] = "/tmp/radvar-optim-fsize-XXXXXX";
+    ck_assert(mkdtemp(dir) != NULL);
+    char path[sizeof dir + 16];
+    snprintf(path, sizeof path, "%s/state", dir);
+    radvar_optim_config c;
+    radvar_optim_defaults(RADVAR_ADAM, &c);
+    const size_t n = 200000; /* a state of about 3.2 MB */
+    radvar_optim *small, *big;
+    ck_assert_int_eq(radvar_optim_alloc(&c, 4, RADVAR_FLOAT64, &small), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_optim_alloc(&c, n, RADVAR_FLOAT64, &big), RADVAR_SUCCESS);
+    double p[4] = {1, 2, 3, 4}, g[4] = {0.1, -0.2, 0.3, -0.4};
+    for (int t = 0; t < 3; t++)
+        step_any(small, p, g);
+    ck_assert_int_eq(radvar_optim_save(small, path), RADVAR_SUCCESS);
+    struct stat before;
+    ck_assert_int_eq(stat(path, &before), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        /* the child: 1 MB at most per file, SIGXFSZ ignored (write fails with EFBIG) */
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit lim = {1 << 20, 1 << 20};
+        if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+            _exit(100);
+        int st = radvar_optim_save(big, path);
+        _exit(st == RADVAR_SUCCESS ? 101 : st);
+    }
+    int wst;
+    ck_assert_int_eq(waitpid(pid, &wst, 0), pid);
+    ck_assert_msg(WIFEXITED(wst), "the child died of signal %d", WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
+    ck_assert_msg(WEXITSTATUS(wst) == RADVAR_EIO, "save under the limit: status %d (101: success)",
+                  WEXITSTATUS(wst));
+    /* the old state: same size, loads, same steps and moments */
+    struct stat after;
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert_int_eq((long long)after.st_size, (long long)before.st_size);
+    radvar_optim *back;
+    ck_assert_int_eq(radvar_optim_alloc(&c, 4, RADVAR_FLOAT64, &back), RADVAR_SUCCESS);
+    ck_assert_int_eq(radvar_optim_load(back, path), RADVAR_SUCCESS);
+    ck_assert_uint_eq(radvar_optim_steps(back), 3);
+    ck_assert(memcmp(radvar_optim_m(small), radvar_optim_m(back), 4 * sizeof(double)) == 0);
+    ck_assert(memcmp(radvar_optim_v(small), radvar_optim_v(back), 4 * sizeof(double)) == 0);
+    /* nothing else in the directory */
+    DIR *d = opendir(dir);
+    ck_assert(d != NULL);
+    struct dirent *e;
+    int others = 0;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "state"))
+            others++;
+    closedir(d);
+    ck_assert_int_eq(others, 0);
+    unlink(path);
+    rmdir(dir);
+    radvar_optim_free(back);
+    radvar_optim_free(big);
+    radvar_optim_free(small);
+}
+END_TEST
+
 START_TEST(test_save_load)
 {
     radvar_optim_config c;
@@ -835,6 +907,7 @@ int main(void)
     tcase_add_test(limits, test_refused_configurations);
     tcase_add_test(limits, test_nonfinite_gradient_refused);
     tcase_add_test(limits, test_save_load);
+    tcase_add_test(limits, test_save_fails_keeps_old);
     tcase_add_test(limits, test_threads_and_diagnostics);
     tcase_add_test(limits, test_api_edges);
     tcase_add_test(limits, test_below_skip_sqrt_vhat);

@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    && p[CLI_GRID_STEPS] == floor(p[CLI_GRID_STEPS]));
         FUZZ_CHECK(p[CLI_GRID_TRIALS] >= 2 && p[CLI_GRID_TRIALS] == floor(p[CLI_GRID_TRIALS]));
         FUZZ_CHECK(p[CLI_GRID_SEED] >= 0 && p[CLI_GRID_SEED] == floor(p[CLI_GRID_SEED]));
+        FUZZ_CHECK(p[CLI_GRID_SEED] == (double)g.seeds[k]); /* the exact seed, rounded */
     }
     cli_sweep_grid_free(&g);
     return 0;
