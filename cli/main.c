@@ -1,7 +1,11 @@
 /* main.c: the radvar program: dispatch to subcommands. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "parallel.h"
@@ -51,8 +55,25 @@ static int close_stdout(int status)
     return status ? status : 1;
 }
 
+/* OpenBLAS (linked for train) starts one worker per core when it loads, and
+ * under an address-space limit (ulimit -v) the workers cannot get their
+ * buffers and the program never exits.  With a finite limit and no thread
+ * count set by the user, run again with one BLAS thread: train uses one
+ * anyway (experiments run one BLAS thread per run).  The re-execution happens
+ * once: the second image finds the variable set. */
+static void one_blas_thread_under_memory_limit(char **argv)
+{
+    struct rlimit lim;
+    if (getenv("OPENBLAS_NUM_THREADS") != NULL || getrlimit(RLIMIT_AS, &lim) != 0
+        || lim.rlim_cur == RLIM_INFINITY)
+        return;
+    if (setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
+        execv("/proc/self/exe", argv); /* returns only on failure: go on */
+}
+
 int main(int argc, char **argv)
 {
+    one_blas_thread_under_memory_limit(argv);
     radvar_init();
     cli_parallel_init(&argc, &argv);
     cli_set_quiet(cli_rank() != 0);

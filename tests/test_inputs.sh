@@ -288,5 +288,19 @@ if sh -c 'ulimit -v 400000 && exec "$1" --version' sh "$PROG" >/dev/null 2>&1; t
         && ok || bad "train --hidden 65536 under ulimit -v: exit $code, $(cat "$TMP/stderr")"
 fi
 
+# F6: under a tight address-space limit OpenBLAS's workers could not get their
+# buffers and every command hung at exit; the program now runs with one BLAS
+# thread there (skipped in a sanitizer build, which cannot run under ulimit -v)
+(ulimit -v 150000 && exec timeout 20 "$PROG" --version) >"$TMP/stdout" 2>"$TMP/stderr"
+code=$?
+if ! grep -q Sanitizer "$TMP/stderr"; then
+    [ "$code" -eq 0 ] && grep -q '^radvar ' "$TMP/stdout" && ok || bad "--version under ulimit -v 150000: exit $code"
+    (ulimit -v 150000 && exec timeout 20 "$PROG" train --data "$TMP/f6" --method adam --lr 1e-3 --epochs 1 \
+        --batch 8 --seed 1 --hidden 65536) >"$TMP/stdout" 2>"$TMP/stderr"
+    code=$?
+    [ "$code" -eq 2 ] && grep -q "use fewer --hidden units" "$TMP/stderr" \
+        && ok || bad "train --hidden 65536 under ulimit -v 150000: exit $code, $(cat "$TMP/stderr")"
+fi
+
 echo "inputs: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
