@@ -331,7 +331,7 @@ if [ $? -ne 0 ] && grep -q "cannot create" "$TMP/stderr"; then ok; else bad "unw
 PY=/usr/bin/python3
 have_py() { [ -x "$PY" ] && "$PY" -c 'import numpy, pandas' 2>/dev/null; }
 
-# rectify: one name per quantity, and the issue's numbers at beta2 = 0.995, t = 302
+# rectify: one name per quantity, and the reported numbers at beta2 = 0.995, t = 302
 "$PROG" rectify --beta2 0.995 --t 302 >"$TMP/rect.tsv"
 if grep -q '^t	r_paper	r_sma_exact	r_moment	r_ema_exact	ratio_paper	ratio_sma_exact	ratio_moment	ratio_ema_exact$' "$TMP/rect.tsv" \
     && awk -F'\t' '$1 == "302" { exit !($3 > 0.7541 && $3 < 0.7543 && $5 > 0.7966 && $5 < 0.7968) }' "$TMP/rect.tsv"

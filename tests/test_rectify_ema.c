@@ -114,7 +114,7 @@ START_TEST(test_domain)
 }
 END_TEST
 
-/* The numbers of the issue that named the two quantities apart: at
+/* The numbers that tell the two quantities apart: at
  * beta2 = 0.995, t = 302, the SMA-model ratio is 0.7542 and the exact EMA
  * one 0.7967 (mu = 0, sigma = 1). */
 START_TEST(test_two_exact_rectifications_differ)
