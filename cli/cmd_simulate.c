@@ -23,7 +23,7 @@ static const char help[] =
     "usage: radvar simulate --beta2 B --steps T --trials N [--mu M] [--sigma S]\n"
     "                       [--seed K] [--threads P] [--average ema|sma] [--window K]\n"
     "                       [--every K | --t LIST] [--ks LIST --ks-output FILE]\n"
-    "                       [--generator 1|2] [--noise SPEC] [--quiet]\n"
+    "                       [--generator 1|2] [--noise SPEC] [--exact yes|no] [--quiet]\n"
     "                       [--format tsv|csv|json] [--output FILE]\n"
     "\n"
     "Simulate Adam's adaptive learning rate psi_t = sqrt((1-B^t)/v_t) over N trials\n"
@@ -72,6 +72,9 @@ static const char help[] =
     "                   models: by its kurtosis; ar1, decay: rho_mm/rho_moment of\n"
     "                   step t, none for the SMA), var_exact is the noise model's\n"
     "                   (the EMA only: nan for the SMA)\n"
+    "  --exact yes|no   compute var_exact (default yes: one quadrature per reported\n"
+    "                   step until the EMA is stationary, which can take longer than\n"
+    "                   the trials; no: var_exact is nan and the header says so)\n"
     "  --quiet          nothing on standard error but errors and warnings\n"
     "Memory is estimated first: a run that would need more than 80% of the memory\n"
     "available is refused with the figure and the option that reduces it.\n"
@@ -83,7 +86,7 @@ static const char help[] =
 
 struct options {
     const char *beta2, *steps, *trials, *mu, *sigma, *seed, *threads, *average, *window, *every,
-        *t, *ks, *ks_output, *format, *output, *generator, *noise;
+        *t, *ks, *ks_output, *format, *output, *generator, *noise, *exact;
     int quiet, help;
 };
 
@@ -100,12 +103,13 @@ struct run {
     size_t exact_short; /* quadratures short of their tolerance */
     int exact_failed;   /* the first status of a failed one */
     size_t exact_failed_at;
+    int exact;          /* --exact yes: compute var_exact */
 };
 
 static void parse(int argc, char **argv, struct options *o)
 {
     *o = (struct options){.mu = "0", .sigma = "1", .seed = "1", .threads = "1", .average = "ema",
-                          .format = "tsv"};
+                          .format = "tsv", .exact = "yes"};
     const cli_option opts[] = {
         {"beta2", 1, &o->beta2, NULL},     {"steps", 1, &o->steps, NULL},
         {"trials", 1, &o->trials, NULL},   {"mu", 1, &o->mu, NULL},
@@ -114,7 +118,7 @@ static void parse(int argc, char **argv, struct options *o)
         {"window", 1, &o->window, NULL},   {"every", 1, &o->every, NULL},
         {"t", 1, &o->t, NULL},             {"ks", 1, &o->ks, NULL},
         {"ks-output", 1, &o->ks_output, NULL}, {"generator", 1, &o->generator, NULL},
-        {"noise", 1, &o->noise, NULL},
+        {"noise", 1, &o->noise, NULL},     {"exact", 1, &o->exact, NULL},
         {"quiet", 0, NULL, &o->quiet},     {"format", 1, &o->format, NULL},
         {"output", 1, &o->output, NULL},   {"help", 0, NULL, &o->help},
     };
@@ -193,6 +197,8 @@ static void validate(const struct options *o, struct run *r)
     c->trials = (uint64_t)r->trials;
     if (o->generator)
         c->generator = (int)cli_integer("--generator", o->generator, 1, 2);
+    static const char *const yes_no[] = {"no", "yes"};
+    r->exact = cli_pick("--exact", o->exact, yes_no, 2);
     c->mu = cli_double("--mu", o->mu);
     c->sigma = cli_double("--sigma", o->sigma);
     cli_check_range("--sigma", o->sigma, c->sigma, 0, 1, INFINITY, 1);
@@ -434,10 +440,13 @@ static int run_trials(const struct options *o, struct run *r, radvar_sim *sim, d
     int show_progress = !o->quiet && isatty(STDERR_FILENO) && cli_rank() == 0;
     struct progress_state ps = {sim, cli_now(), 0, 0};
     struct exact_work ew = {r, sim};
+    int exact = cli_rank() == 0 && r->exact;
+    if (!r->exact) /* --exact no: nan, and no row counts as interrupted */
+        memset(r->exact_set, 1, r->n_report);
     int status = cli_run_simulation_idle(sim, r->n_report, r->n_ks, &interrupted,
                                          show_progress ? progress : NULL, &ps,
-                                         cli_rank() == 0 ? exact_step : NULL, &ew);
-    if (cli_rank() == 0 && status != RADVAR_EINTR)
+                                         exact ? exact_step : NULL, &ew);
+    if (exact && status != RADVAR_EINTR)
         finish_exact(r, sim);
     *seconds = cli_now() - ps.start;
     if (ps.shown)
@@ -526,6 +535,8 @@ static void parameters(cli_table *t, const struct run *r, radvar_sim *sim, uint6
     }
     cli_table_param(t, "chunk_trials", "%llu", (unsigned long long)radvar_sim_chunk_trials(sim));
     cli_table_param(t, "generator", "%s", radvar_rng_generator_name(radvar_sim_generator(sim)));
+    if (!r->exact)
+        cli_table_param(t, "var_exact", "not computed (--exact no)");
     cli_table_param(t, "dispatch", "%s", radvar_dispatch_name());
 }
 

@@ -7,8 +7,11 @@
  * work it is given (the exact variances of simulate's rows), shows progress
  * and watches *stop: when it is set, it returns at once with the superchunks
  * merged so far (RADVAR_EINTR), leaving the worker to be ended with the
- * process.  Idle work left when the trials are done is the caller's.  A stop takes effect within about 20 ms (plus one idle call)
- * however long a superchunk runs. */
+ * process.  Idle work left when the trials are done is the caller's.  A stop
+ * takes effect within about 20 ms (plus one idle call) however long a
+ * superchunk runs.  The worker signals the end of its superchunk, so the
+ * calling thread merges it at once: a superchunk of a fast run lasts tens of
+ * milliseconds, and a polling delay would idle the engine's threads. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <signal.h>
@@ -44,14 +47,35 @@ struct worker {
     uint64_t super;
     radvar_stats_moments *part;
     atomic_int done;
+    pthread_mutex_t lock; /* with ended: the calling thread waits on it */
+    pthread_cond_t ended;
 };
 
 static void *run_worker(void *arg)
 {
     struct worker *w = arg;
     radvar_sim_run_super(w->s, w->super, w->part);
+    pthread_mutex_lock(&w->lock);
     atomic_store(&w->done, 1);
+    pthread_cond_signal(&w->ended);
+    pthread_mutex_unlock(&w->lock);
     return NULL;
+}
+
+/* Wait up to 20 ms for the worker's superchunk to end. */
+static void wait_worker(struct worker *w)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 20000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&w->lock);
+    if (!atomic_load(&w->done))
+        pthread_cond_timedwait(&w->ended, &w->lock, &until);
+    pthread_mutex_unlock(&w->lock);
 }
 
 int cli_run_simulation_idle(radvar_sim *s, size_t n_report, size_t n_ks, volatile sig_atomic_t *stop,
@@ -65,10 +89,14 @@ int cli_run_simulation_idle(radvar_sim *s, size_t n_report, size_t n_ks, volatil
     if (w == NULL || part == NULL)
         cli_fail_status(1, "out of memory");
     int idle_left = idle != NULL;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->ended, NULL);
     for (uint64_t k = 0; k < supers; k++) {
         if (*stop)
             break;
-        *w = (struct worker){.s = s, .super = k, .part = part};
+        w->s = s;
+        w->super = k;
+        w->part = part;
         atomic_init(&w->done, 0);
         sigset_t all, old;
         sigfillset(&all);
@@ -87,7 +115,7 @@ int cli_run_simulation_idle(radvar_sim *s, size_t n_report, size_t n_ks, volatil
             if (idle_left)
                 idle_left = idle(idle_arg);
             else
-                nanosleep(&(struct timespec){0, 20000000}, NULL);
+                wait_worker(w);
             if (progress)
                 progress(arg);
         }
@@ -98,6 +126,8 @@ int cli_run_simulation_idle(radvar_sim *s, size_t n_report, size_t n_ks, volatil
             progress(arg);
     }
     free(part);
+    pthread_cond_destroy(&w->ended);
+    pthread_mutex_destroy(&w->lock);
     free(w);
     return *stop && radvar_sim_trials_done(s) < radvar_sim_trials_total(s) ? RADVAR_CONTINUE
                                                                            : RADVAR_SUCCESS;

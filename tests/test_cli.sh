@@ -599,5 +599,15 @@ expect_error "reported steps need about .* GB of memory.*--every K or --t LIST" 
 expect_error "--ks: keeping 36028797018963968 psi^2 samples .* GB.*fewer --trials" simulate --beta2 0.9 --steps 10 \
     --trials 9007199254740992 --ks 1,2,3,4 --ks-output "$TMP/k.tsv"
 
+# simulate --exact no: var_exact is nan, the header says so, the rest is the
+# same bytes as with --exact yes
+"$PROG" simulate --beta2 0.99 --steps 50 --trials 400 --t 5,50 --quiet > "$TMP/ey.tsv"
+"$PROG" simulate --beta2 0.99 --steps 50 --trials 400 --t 5,50 --quiet --exact no > "$TMP/en.tsv"
+if grep -q '^# var_exact: not computed (--exact no)$' "$TMP/en.tsv" \
+    && awk -F'\t' '!/^#/ && $1 != "t" && $11 != "nan" { bad = 1 } END { exit bad }' "$TMP/en.tsv" \
+    && [ "$(grep -v '^#' "$TMP/ey.tsv" | cut -f1-10,12-)" = "$(grep -v '^#' "$TMP/en.tsv" | cut -f1-10,12-)" ] \
+    && awk -F'\t' '!/^#/ && $1 == 50 { exit !($11 > 0) }' "$TMP/ey.tsv"; then ok; else bad "simulate --exact no"; fi
+expect_error "--exact: 'maybe' is not valid (valid: no, yes)" simulate --beta2 0.9 --steps 10 --trials 10 --exact maybe
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
