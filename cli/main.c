@@ -71,9 +71,17 @@ static void one_blas_thread_under_memory_limit(char **argv)
         execv("/proc/self/exe", argv); /* returns only on failure: go on */
 }
 
+/* A 64 KiB buffer for standard output when it is not a terminal: faster
+ * tables, and a write error (a full disk) surfaces at the final flush with
+ * its errno for anything up to that size (every --help), rather than inside
+ * an earlier fputs whose errno is lost. */
+static char stdout_buffer[1 << 16];
+
 int main(int argc, char **argv)
 {
     one_blas_thread_under_memory_limit(argv);
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
     radvar_init();
     cli_parallel_init(&argc, &argv);
     cli_set_quiet(cli_rank() != 0);
