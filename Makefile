@@ -260,27 +260,28 @@ fuzz: deps-fuzz
 
 # The tests: every Check runner, then the command-line tests.
 check-run: $(TEST_BIN) $(PROG) $(SHARED_LIB) $(FUZZ_REPLAY)
-	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
-	@echo "== tests/test_cli.sh"; sh tests/test_cli.sh $(PROG)
-	@echo "== tests/test_inputs.sh"; sh tests/test_inputs.sh $(PROG)
-	@set -e; for t in $(FUZZ_TARGETS); do echo "== fuzz corpus tests/fuzz/$$t"; $(BUILD)/fuzz/replay_$$t tests/fuzz/$$t; done
-	@echo "== tests/test_dispatch.sh"; sh tests/test_dispatch.sh $(PROG)
-	@echo "== tests/test_gradients.sh"; sh tests/test_gradients.sh $(PROG)
-	@echo "== tests/test_python.sh"; sh tests/test_python.sh $(BUILD) $(SAN)
+	@{ echo "sh tests/test_cli.sh $(PROG)"; echo "sh tests/test_inputs.sh $(PROG)"; \
+	   echo "sh tests/test_gradients.sh $(PROG)"; echo "sh tests/test_python.sh $(BUILD) $(SAN)"; \
+	   echo "sh tests/test_dispatch.sh $(PROG)"; \
+	   for t in $(TEST_BIN); do echo "$$t"; done; \
+	   for t in $(FUZZ_TARGETS); do echo "$(BUILD)/fuzz/replay_$$t tests/fuzz/$$t"; done; \
+	 } | sh tests/run_parallel.sh $(JOBS)
+
+# JOBS builds and test programs at a time (default: the number of cores)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 check: deps-test deps-mpi
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-run
-	@$(MAKE) --no-print-directory $(MPI_PROG)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(MPI_PROG)
+	@$(MAKE) --no-print-directory -j$(JOBS) check-run
 	@echo "== tests/test_mpi.sh"; sh tests/test_mpi.sh $(MPI_PROG) $(PROG)
 	@echo "== tests/build/run.sh"; sh tests/build/run.sh $(BUILD)
 ifeq ($(CHECK_SANITIZE),1)
 	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-	@$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)-san check-run
+	@$(MAKE) --no-print-directory -j$(JOBS) SAN=1 BUILD=$(BUILD)-san check-run
 endif
 
 sanitize: deps-test
-	@$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)-san check-run
+	@$(MAKE) --no-print-directory -j$(JOBS) SAN=1 BUILD=$(BUILD)-san check-run
 
 reproduce: deps-reproduce
 	@$(MAKE) --no-print-directory all $(SIM_BIN)
