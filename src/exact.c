@@ -163,23 +163,14 @@ static double lly_gauss(double s, const problem *p)
 }
 
 /* e^-s expm1(g(s)) without overflow: L_Y(s) - e^-s where g >= 1 */
-static double laplace_excess(double s, problem *p)
+static double laplace_excess(double s, void *params)
 {
+    problem *p = params;
     p->evaluations++;
     double g = p->ema ? g_ema(s, p) : g_weights(s, p);
     if (g < 1.0)
         return exp(-s) * expm1(g);
     return exp(lly_gauss(s, p)) - exp(-s);
-}
-
-static double integrand_a(double s, void *params)
-{
-    return laplace_excess(s, params);
-}
-
-static double integrand_b(double s, void *params)
-{
-    return s > 0 ? laplace_excess(s, params) / sqrt(s) : 0.0;
 }
 
 /* GSL's status for one piece: roundoff or the subdivision limit is
@@ -259,24 +250,44 @@ static int integrate(double (*f)(double, void *), void *p, double epsrel, double
     return quad_status(GSL_EMAXITER, *val, *err);
 }
 
+/* A model's excess e^-s expm1(g(s)) and its parameters: the integrand of
+ * E[psi^2] is the excess itself, that of E[psi] the excess over sqrt(s). */
+typedef struct {
+    double (*excess)(double s, void *params);
+    void *params;
+} excess_fn;
+
+static double integrand_a(double s, void *fn)
+{
+    const excess_fn *e = fn;
+    return e->excess(s, e->params);
+}
+
+static double integrand_b(double s, void *fn)
+{
+    const excess_fn *e = fn;
+    return s > 0 ? e->excess(s, e->params) / sqrt(s) : 0.0;
+}
+
 /* The two integrals and the moments from them, in the units of the caller
- * (see finish).  f_a and f_b take params and count their evaluations in
+ * (see finish).  excess takes params and counts its evaluations in
  * *evaluations; s_tail as for integrate. */
-static int solve_integrals(double (*f_a)(double, void *), double (*f_b)(double, void *),
-                           void *params, const size_t *evaluations, double epsrel, double s_tail,
+static int solve_integrals(double (*excess)(double, void *), void *params,
+                           const size_t *evaluations, double epsrel, double s_tail,
                            double m, size_t terms, radvar_exact_moments *r)
 {
+    excess_fn fn = {excess, params};
     r->mean_psi = r->mean_psi2 = r->var_psi = r->abs_err = NAN;
     r->evaluations = 0;
     gsl_integration_workspace *ws = gsl_integration_workspace_alloc(QUAD_LIMIT);
     if (ws == NULL)
         return RADVAR_ENOMEM;
     double a = NAN, b, err_a = NAN, err_b;
-    int status = integrate(f_b, params, epsrel, s_tail, ws, &b, &err_b);
+    int status = integrate(integrand_b, &fn, epsrel, s_tail, ws, &b, &err_b);
     b /= sqrt(M_PI);
     err_b /= sqrt(M_PI);
     if (terms >= 3) {
-        int status_a = integrate(f_a, params, epsrel, s_tail, ws, &a, &err_a);
+        int status_a = integrate(integrand_a, &fn, epsrel, s_tail, ws, &a, &err_a);
         status = status ? status : status_a;
     }
     gsl_integration_workspace_free(ws);
@@ -394,7 +405,7 @@ int radvar_exact_moments_weights(const double *w, size_t n, double mu, double si
     double s_tail = split_tail(top[0] / top[n >= 3 ? 2 : 1], p.kappa * top[n >= 4 ? 3 : n - 1]);
     if (s_tail < 0)
         return RADVAR_EDOM;
-    int status = solve_integrals(integrand_a, integrand_b, &p, &p.evaluations, QUAD_EPSREL, s_tail,
+    int status = solve_integrals(laplace_excess, &p, &p.evaluations, QUAD_EPSREL, s_tail,
                                  m, n, r);
     return finish(status, e, n, r);
 }
@@ -419,7 +430,7 @@ int radvar_exact_moments_ema(double beta2, double t, double mu, double sigma,
     double s_tail = split_tail(exp(lambda * (terms - 1.0)), p.kappa * c * exp(-lambda * knee_age(t)));
     if (s_tail < 0)
         return RADVAR_EDOM;
-    int status = solve_integrals(integrand_a, integrand_b, &p, &p.evaluations, QUAD_EPSREL, s_tail,
+    int status = solve_integrals(laplace_excess, &p, &p.evaluations, QUAD_EPSREL, s_tail,
                                  m, terms, r);
     return finish(status, e, terms, r);
 }
@@ -1191,8 +1202,9 @@ static void iid_g(double s, iid_problem *p, double *g, double *gms)
     *gms = lphi + (tail - x_sum(p, s, j_head, n));
 }
 
-static double iid_excess(double s, iid_problem *p)
+static double iid_excess(double s, void *params)
 {
+    iid_problem *p = params;
     p->evaluations++;
     double g, gms;
     iid_g(s, p, &g, &gms);
@@ -1201,15 +1213,6 @@ static double iid_excess(double s, iid_problem *p)
     return exp(gms) - exp(-s);
 }
 
-static double iid_integrand_a(double s, void *params)
-{
-    return iid_excess(s, params);
-}
-
-static double iid_integrand_b(double s, void *params)
-{
-    return s > 0 ? iid_excess(s, params) / sqrt(s) : 0.0;
-}
 
 /* ---- ar1 ---- */
 
@@ -1272,8 +1275,9 @@ static double ar1_sum(double s, const ar1_problem *p, int logs)
     return radvar_ksum_value(&acc);
 }
 
-static double ar1_excess(double s, ar1_problem *p)
+static double ar1_excess(double s, void *params)
 {
+    ar1_problem *p = params;
     p->evaluations++;
     if (!(s > 0))
         return 0.0;
@@ -1286,15 +1290,6 @@ static double ar1_excess(double s, ar1_problem *p)
     return exp(lly) - exp(-s);
 }
 
-static double ar1_integrand_a(double s, void *params)
-{
-    return ar1_excess(s, params);
-}
-
-static double ar1_integrand_b(double s, void *params)
-{
-    return s > 0 ? ar1_excess(s, params) / sqrt(s) : 0.0;
-}
 
 /* ---- decay ---- */
 
@@ -1357,8 +1352,9 @@ static void decay_g(double s, const decay_problem *p, double *g, double *gms)
     *gms = radvar_ksum_value(&sl);
 }
 
-static double decay_excess(double s, decay_problem *p)
+static double decay_excess(double s, void *params)
 {
+    decay_problem *p = params;
     p->evaluations++;
     if (!(s > 0))
         return 0.0;
@@ -1369,15 +1365,6 @@ static double decay_excess(double s, decay_problem *p)
     return exp(gms) - exp(-s);
 }
 
-static double decay_integrand_a(double s, void *params)
-{
-    return decay_excess(s, params);
-}
-
-static double decay_integrand_b(double s, void *params)
-{
-    return s > 0 ? decay_excess(s, params) / sqrt(s) : 0.0;
-}
 
 /* weights, scales and power sums; m = E[X] */
 static int decay_init(decay_problem *p, const radvar_noise *nz, double beta2, double t, double mu,
@@ -1487,7 +1474,7 @@ int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sig
         double s_tail = split_tail(ratio, kappa_knee);
         if (s_tail < 0)
             return RADVAR_EDOM;
-        status = solve_integrals(ar1_integrand_a, ar1_integrand_b, &p, &p.evaluations, NOISE_EPSREL,
+        status = solve_integrals(ar1_excess, &p, &p.evaluations, NOISE_EPSREL,
                                  s_tail, m, terms, r);
         add_model_error(r, m, GAUSS_REL_ERR);
         return finish(status, e, terms, r);
@@ -1503,7 +1490,7 @@ int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sig
             size_t k = (size_t)knee_age(t);
             double s_tail = split_tail(p.u[0] / p.u[terms - 1], p.u[k]);
             status = s_tail < 0 ? RADVAR_EDOM
-                                : solve_integrals(decay_integrand_a, decay_integrand_b, &p,
+                                : solve_integrals(decay_excess, &p,
                                                   &p.evaluations, NOISE_EPSREL, s_tail, m, terms, r);
             add_model_error(r, m, GAUSS_REL_ERR);
         }
@@ -1523,7 +1510,7 @@ int radvar_exact_moments_ema_noise(double beta2, double t, double mu, double sig
             p.t = t;
             double s_tail = split_tail(ratio, kappa_knee);
             status = s_tail < 0 ? RADVAR_EDOM
-                                : solve_integrals(iid_integrand_a, iid_integrand_b, &p, &p.evaluations,
+                                : solve_integrals(iid_excess, &p, &p.evaluations,
                                                   NOISE_EPSREL, s_tail, m, terms, r);
             if (!p.T.converged && status == RADVAR_SUCCESS)
                 status = RADVAR_EMAXITER;
